@@ -1,0 +1,2 @@
+/** LatentLink core: plain Java, no Quarkus or gRPC. */
+package io.latentlink.core;
