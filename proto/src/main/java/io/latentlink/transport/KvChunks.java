@@ -1,0 +1,102 @@
+package io.latentlink.transport;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.latentlink.core.wire.Crc32c;
+import io.latentlink.core.wire.KvGeometry;
+import io.latentlink.core.wire.KvSliceShape;
+import io.latentlink.core.wire.SequenceTracker;
+import io.latentlink.core.wire.WireException;
+import io.latentlink.proto.v1.DType;
+import io.latentlink.proto.v1.KvChunk;
+import io.latentlink.proto.v1.KvChunkHeader;
+import io.latentlink.proto.v1.KvLayout;
+import io.latentlink.proto.v1.Range;
+import java.nio.ByteBuffer;
+import java.util.Map;
+
+/** Builds latentlink.v1 KV chunks and checks incoming ones against everything their header promises. */
+public final class KvChunks {
+
+    /** A checked, decoded chunk. */
+    public record Decoded(KvSliceShape shape, float[] values, long wireBytes, long sequence) {
+        public long rawBytes() {
+            return (long) values.length * Float.BYTES;
+        }
+    }
+
+    private KvChunks() {
+    }
+
+    public static KvChunk encode(KvGeometry model, KvSliceShape shape, float[] values, PayloadCodec codec,
+            Map<String, String> codecParams, long sequence) {
+        byte[] payload = codec.encode(values);
+        KvChunkHeader.Builder h = KvChunkHeader.newBuilder()
+                .setModelId(model.modelId())
+                .setManifestHash(model.manifestHash())
+                .setDtype(DType.FLOAT32)
+                .setLayout(KvLayout.LAYER_KV_HEAD_TOKEN_DIM)
+                .setLayers(range(shape.layerStart(), shape.layerEnd()))
+                .setTokens(range(shape.tokenStart(), shape.tokenEnd()))
+                .setCodecId(codec.id())
+                .putAllCodecParams(codecParams == null ? Map.of() : codecParams)
+                .setSequence(sequence)
+                .setCrc32C(Crc32c.of(payload));
+        for (int d : shape.dims()) {
+            h.addShape(d);
+        }
+        return KvChunk.newBuilder().setHeader(h).setPayload(UnsafeByteOperations.unsafeWrap(payload)).build();
+    }
+
+    /**
+     * Checks a chunk in the order that gives the most useful error: sequence, model, size, shape, codec, CRC,
+     * then decodes it.
+     *
+     * @param expected the model whose cache the chunk must belong to
+     * @param tokenLimit token positions must lie below this
+     */
+    public static Decoded decode(KvChunk chunk, KvGeometry expected, int tokenLimit, SequenceTracker sequences,
+            int maxPayloadBytes) {
+        if (!chunk.hasHeader()) {
+            throw new WireException(WireException.Kind.MALFORMED, "chunk without header");
+        }
+        KvChunkHeader h = chunk.getHeader();
+        sequences.accept(h.getSequence());
+        if (!h.getModelId().equals(expected.modelId())) {
+            throw new WireException(WireException.Kind.UNKNOWN_MODEL,
+                    "chunk is for model '" + h.getModelId() + "', expected '" + expected.modelId() + "'");
+        }
+        if (!expected.manifestHash().isEmpty() && !h.getManifestHash().equals(expected.manifestHash())) {
+            throw new WireException(WireException.Kind.UNKNOWN_MODEL, "chunk is for manifest " + h.getManifestHash()
+                    + " of model '" + h.getModelId() + "', expected " + expected.manifestHash());
+        }
+        ByteString payload = chunk.getPayload();
+        if (payload.size() > maxPayloadBytes) {
+            throw new WireException(WireException.Kind.TOO_LARGE,
+                    "chunk payload of " + payload.size() + " B exceeds the limit of " + maxPayloadBytes + " B");
+        }
+        if (h.getDtype() != DType.FLOAT32) {
+            throw new WireException(WireException.Kind.MALFORMED, "unsupported dtype " + h.getDtype());
+        }
+        if (h.getLayout() != KvLayout.LAYER_KV_HEAD_TOKEN_DIM) {
+            throw new WireException(WireException.Kind.MALFORMED, "unsupported layout " + h.getLayout());
+        }
+        int[] dims = h.getShapeList().stream().mapToInt(Integer::intValue).toArray();
+        KvSliceShape shape = KvSliceShape.fromDims(dims, h.getLayers().getStart(), h.getLayers().getEnd(),
+                h.getTokens().getStart(), h.getTokens().getEnd());
+        expected.check(shape);
+        if (shape.tokenEnd() > tokenLimit) {
+            throw new WireException(WireException.Kind.MALFORMED,
+                    "chunk tokens up to " + shape.tokenEnd() + " beyond the stream's " + tokenLimit);
+        }
+        PayloadCodec codec = PayloadCodecs.lookup(h.getCodecId(), h.getCodecParamsMap());
+        ByteBuffer bytes = payload.asReadOnlyByteBuffer();
+        Crc32c.verify(bytes, h.getCrc32C());
+        float[] values = codec.decode(bytes, shape.elements());
+        return new Decoded(shape, values, payload.size(), h.getSequence());
+    }
+
+    private static Range range(int start, int end) {
+        return Range.newBuilder().setStart(start).setEnd(end).build();
+    }
+}
