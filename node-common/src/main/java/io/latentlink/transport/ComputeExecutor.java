@@ -1,0 +1,28 @@
+package io.latentlink.transport;
+
+import io.grpc.Context;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Runs per-call work (prefill, fusion, decoding, waiting for credits) off the gRPC event loop. Each task runs
+ * inside the gRPC Context of the call that started it, so outgoing calls it makes inherit that call's deadline and
+ * are cancelled with it: this is how deadlines and cancellation propagate from node to node.
+ */
+@Singleton
+public class ComputeExecutor {
+
+    private final ExecutorService executor = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("latentlink-call-", 0).factory());
+
+    public void submit(Runnable task) {
+        executor.execute(Context.current().wrap(task));
+    }
+
+    @PreDestroy
+    void shutdown() {
+        executor.shutdownNow();
+    }
+}

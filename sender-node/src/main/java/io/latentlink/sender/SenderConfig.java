@@ -1,0 +1,54 @@
+package io.latentlink.sender;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** sender-node settings ({@code latentlink.*}); the gRPC port is {@code quarkus.grpc.server.port}. */
+@ConfigMapping(prefix = "latentlink")
+public interface SenderConfig {
+
+    /** Folder holding the model folders; default: the nearest models/ above the working directory. */
+    Optional<String> modelsDir();
+
+    /** Sharer model folder name. */
+    @WithDefault("sx")
+    String model();
+
+    /** {@code onnx}: the real model; {@code synthetic}: deterministic stand-in KV for transport tests. */
+    @WithDefault("onnx")
+    String engine();
+
+    /** Codec used when a request names none. */
+    @WithDefault("fp16")
+    String codec();
+
+    /** Prompt tokens prefilled per step, so the first chunks leave before the whole prompt is done. */
+    @WithDefault("32")
+    int chunkTokens();
+
+    /** Payload budget of one chunk; stays well under gRPC's 4 MiB message limit. */
+    @WithDefault("1048576")
+    int maxChunkBytes();
+
+    @WithDefault("30s")
+    Duration defaultDeadline();
+
+    Synthetic synthetic();
+
+    /** Geometry of the synthetic engine (sx-like: plain MHA). */
+    interface Synthetic {
+        @WithDefault("sx")
+        String modelId();
+
+        @WithDefault("4")
+        int layers();
+
+        @WithDefault("4")
+        int kvHeads();
+
+        @WithDefault("32")
+        int headSize();
+    }
+}
