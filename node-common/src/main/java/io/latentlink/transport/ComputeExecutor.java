@@ -18,7 +18,12 @@ public class ComputeExecutor {
             Thread.ofVirtual().name("latentlink-call-", 0).factory());
 
     public void submit(Runnable task) {
-        executor.execute(Context.current().wrap(task));
+        submit(Context.current(), task);
+    }
+
+    /** Runs the task inside {@code context}, e.g. the call's context narrowed to the node's default deadline. */
+    public void submit(Context context, Runnable task) {
+        executor.execute(context.wrap(task));
     }
 
     @PreDestroy

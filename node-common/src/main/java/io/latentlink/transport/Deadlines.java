@@ -3,12 +3,25 @@ package io.latentlink.transport;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** The deadline a call works under: the caller's gRPC deadline, else one from the request, else the node default. */
 public final class Deadlines {
 
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("latentlink-deadlines").factory());
+
     private Deadlines() {
+    }
+
+    /**
+     * The current call's context, with the effective deadline attached so that outgoing calls made inside it
+     * inherit the deadline even when the caller sent none. Cancel it when the call ends, to free its timer.
+     */
+    public static Context.CancellableContext attach(Deadline deadline) {
+        return Context.current().withDeadline(deadline, TIMER);
     }
 
     public static Deadline effective(long requestedMillis, Duration nodeDefault) {

@@ -50,5 +50,9 @@ public interface SenderConfig {
 
         @WithDefault("32")
         int headSize();
+
+        /** Stand-in compute time per prefill step. */
+        @WithDefault("0s")
+        Duration stepCost();
     }
 }

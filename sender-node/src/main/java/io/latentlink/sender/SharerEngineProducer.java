@@ -13,7 +13,8 @@ public class SharerEngineProducer {
     SharerEngine engine(SenderConfig config, InflightTracker tracker) {
         SharerEngine engine = switch (config.engine()) {
             case "synthetic" -> new SyntheticSharerEngine(new KvGeometry(config.synthetic().modelId(), "",
-                    config.synthetic().layers(), config.synthetic().kvHeads(), config.synthetic().headSize()));
+                    config.synthetic().layers(), config.synthetic().kvHeads(), config.synthetic().headSize()),
+                    config.synthetic().stepCost());
             // C2C/ONNX seam: an engine over core's DecoderSession + TextTokenizer goes here once core lands on main.
             case "onnx" -> throw new IllegalStateException(
                     "latentlink.engine=onnx needs core's model package, which this build does not have yet; "

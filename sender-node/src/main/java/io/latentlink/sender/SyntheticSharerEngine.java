@@ -18,9 +18,12 @@ import java.util.stream.IntStream;
 public final class SyntheticSharerEngine implements SharerEngine {
 
     private final KvGeometry geometry;
+    private final java.time.Duration stepCost;
 
-    public SyntheticSharerEngine(KvGeometry geometry) {
+    /** @param stepCost stand-in compute time per prefill step, so tests have a stream to cancel or kill */
+    public SyntheticSharerEngine(KvGeometry geometry, java.time.Duration stepCost) {
         this.geometry = geometry;
+        this.stepCost = stepCost;
     }
 
     @Override
@@ -51,6 +54,14 @@ public final class SyntheticSharerEngine implements SharerEngine {
             public KvBlock next(int maxTokens) {
                 if (done >= ids.length) {
                     return null;
+                }
+                if (!stepCost.isZero()) {
+                    try {
+                        Thread.sleep(stepCost);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new Cancelled("interrupted");
+                    }
                 }
                 int end = Math.min(ids.length, done + maxTokens);
                 KvBlock block = SyntheticKv.block(geometry, ids, done, end, all);

@@ -45,7 +45,7 @@ class SenderServiceTest {
     void start() throws Exception {
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name)
-                .addService(new SenderService(new SyntheticSharerEngine(SX),
+                .addService(new SenderService(new SyntheticSharerEngine(SX, Duration.ZERO),
                         new ShareSettings("fp32", 8, 16 * 1024, Duration.ofSeconds(20)), tracker, executor))
                 .build().start();
         channel = InProcessChannelBuilder.forName(name).build();
