@@ -274,7 +274,7 @@ class ThreeNodesIT {
 
     private static KvChunk goodChunk(long seq) {
         KvSliceShape s = new KvSliceShape(0, 1, 0, 4, RX.kvHeads(), RX.headSize());
-        return KvChunks.encode(RX, s, new float[s.elements()], PayloadCodecs.lookup("fp32", Map.of()), Map.of(), seq);
+        return KvChunks.encode(RX, s, new float[s.elements()], PayloadCodecs.lookup("fp32", Map.of()), seq);
     }
 
     private Status fuseWith(KvChunk chunk) throws Exception {
@@ -294,7 +294,7 @@ class ThreeNodesIT {
                 "unknown codec", good.toBuilder().setHeader(h.toBuilder().setCodecId("zstd-19")).build(),
                 "out of order", goodChunk(5),
                 "closed gate layer", KvChunks.encode(RX, new KvSliceShape(1, 2, 0, 4, 2, 32),
-                        new float[2 * 2 * 4 * 32], PayloadCodecs.lookup("fp32", Map.of()), Map.of(), 0),
+                        new float[2 * 2 * 4 * 32], PayloadCodecs.lookup("fp32", Map.of()), 0),
                 "over the chunk size limit", good.toBuilder().setPayload(ByteString.copyFrom(new byte[1_500_000]))
                         .build());
         for (var e : invalid.entrySet()) {

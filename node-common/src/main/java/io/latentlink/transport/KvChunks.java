@@ -13,7 +13,6 @@ import io.latentlink.proto.v1.KvChunkHeader;
 import io.latentlink.proto.v1.KvLayout;
 import io.latentlink.proto.v1.Range;
 import java.nio.ByteBuffer;
-import java.util.Map;
 
 /** Builds latentlink.v1 KV chunks and checks incoming ones against everything their header promises. */
 public final class KvChunks {
@@ -29,8 +28,8 @@ public final class KvChunks {
     }
 
     public static KvChunk encode(KvGeometry model, KvSliceShape shape, float[] values, PayloadCodec codec,
-            Map<String, String> codecParams, long sequence) {
-        byte[] payload = codec.encode(values);
+            long sequence) {
+        byte[] payload = codec.encode(values, shape);
         KvChunkHeader.Builder h = KvChunkHeader.newBuilder()
                 .setModelId(model.modelId())
                 .setManifestHash(model.manifestHash())
@@ -39,7 +38,7 @@ public final class KvChunks {
                 .setLayers(range(shape.layerStart(), shape.layerEnd()))
                 .setTokens(range(shape.tokenStart(), shape.tokenEnd()))
                 .setCodecId(codec.id())
-                .putAllCodecParams(codecParams == null ? Map.of() : codecParams)
+                .putAllCodecParams(codec.params())
                 .setSequence(sequence)
                 .setCrc32C(Crc32c.of(payload));
         for (int d : shape.dims()) {
@@ -92,7 +91,7 @@ public final class KvChunks {
         PayloadCodec codec = PayloadCodecs.lookup(h.getCodecId(), h.getCodecParamsMap());
         ByteBuffer bytes = payload.asReadOnlyByteBuffer();
         Crc32c.verify(bytes, h.getCrc32C());
-        float[] values = codec.decode(bytes, shape.elements());
+        float[] values = codec.decode(bytes, shape);
         return new Decoded(shape, values, payload.size(), h.getSequence());
     }
 

@@ -28,7 +28,7 @@ class KvChunksTest {
     }
 
     private static KvChunk chunk(String codec, long seq) {
-        return KvChunks.encode(RX, SHAPE, ramp(), PayloadCodecs.lookup(codec, Map.of()), Map.of(), seq);
+        return KvChunks.encode(RX, SHAPE, ramp(), PayloadCodecs.lookup(codec, Map.of()), seq);
     }
 
     private static WireException.Kind rejection(KvChunk c) {
@@ -46,6 +46,19 @@ class KvChunksTest {
             assertEquals(c.getPayload().size(), d.wireBytes());
         }
         assertEquals(SHAPE.elements() * 2L, chunk("fp16", 0).getPayload().size());
+    }
+
+    @Test
+    void int8IsCloseAndItsParametersTravelInTheHeader() {
+        KvChunk c = KvChunks.encode(RX, SHAPE, ramp(), PayloadCodecs.lookup("int8", Map.of("scales", "per_channel")), 0);
+        assertEquals(Map.of("scales", "per_channel"), c.getHeader().getCodecParamsMap());
+        float[] back = KvChunks.decode(c, RX, 64, new SequenceTracker(), 1 << 20).values();
+        float[] want = ramp();
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], back[i], 0.05f * Math.abs(want[i]) + 0.05f, "element " + i);
+        }
+        assertEquals(WireException.Kind.UNSUPPORTED_CODEC, assertThrows(WireException.class,
+                () -> PayloadCodecs.lookup("int8", Map.of("bits", "3"))).kind());
     }
 
     @Test

@@ -319,8 +319,7 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
         fuseNs += System.nanoTime() - t0;
         for (FuserEngine.Fused f : ready) {
             long t1 = System.nanoTime();
-            KvChunk out = KvChunks.encode(fusion.receiver(), f.shape(), f.values(), codec, start.getCodecParamsMap(),
-                    fusedSequence++);
+            KvChunk out = KvChunks.encode(fusion.receiver(), f.shape(), f.values(), codec, fusedSequence++);
             long t2 = System.nanoTime();
             encodeNs += t2 - t1;
             if (!writer.sendChunk(FuseResponse.newBuilder().setChunk(out).build(),

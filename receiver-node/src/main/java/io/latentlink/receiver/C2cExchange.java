@@ -94,9 +94,9 @@ final class C2cExchange {
                     break;
                 }
                 for (KvSliceShape s : planner.plan(plan.getReceiverLayersList(), block.tokenStart(), block.tokenEnd(),
-                        geometry.kvHeads(), geometry.headSize(), codec.bytesPerElement())) {
+                        geometry.kvHeads(), geometry.headSize(), codec.bytesPerElement(geometry.kvHeads(), geometry.headSize()))) {
                     long t1 = System.nanoTime();
-                    KvChunk chunk = KvChunks.encode(geometry, s, block.gather(s), codec, codecParams, seq++);
+                    KvChunk chunk = KvChunks.encode(geometry, s, block.gather(s), codec, seq++);
                     encodeNs += System.nanoTime() - t1;
                     call.hold(chunk.getPayload().size());
                     boolean sent = writer.sendChunk(FuseRequest.newBuilder().setChunk(chunk).build(),

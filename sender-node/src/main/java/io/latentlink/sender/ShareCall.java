@@ -97,8 +97,7 @@ final class ShareCall implements StreamObserver<ShareRequest> {
         call.end(InflightTracker.Outcome.FAILED);
     }
 
-    private record Plan(String prompt, PayloadCodec codec, java.util.Map<String, String> codecParams,
-            int chunkTokens, List<Integer> layers) {
+    private record Plan(String prompt, PayloadCodec codec, int chunkTokens, List<Integer> layers) {
     }
 
     private Plan plan(ShareStart start) {
@@ -125,7 +124,7 @@ final class ShareCall implements StreamObserver<ShareRequest> {
         if (start.getInitialCredits() > 0) {
             writer.grant(start.getInitialCredits());
         }
-        return new Plan(start.getPrompt(), codec, start.getCodecParamsMap(), chunkTokens, layers);
+        return new Plan(start.getPrompt(), codec, chunkTokens, layers);
     }
 
     private void produce(Plan plan, Deadline deadline) {
@@ -143,10 +142,9 @@ final class ShareCall implements StreamObserver<ShareRequest> {
                 call.hold(block.bytes());
                 try {
                     for (KvSliceShape shape : planner.plan(plan.layers(), block.tokenStart(), block.tokenEnd(),
-                            g.kvHeads(), g.headSize(), plan.codec().bytesPerElement())) {
+                            g.kvHeads(), g.headSize(), plan.codec().bytesPerElement(g.kvHeads(), g.headSize()))) {
                         long t1 = System.nanoTime();
-                        KvChunk chunk = KvChunks.encode(g, shape, block.gather(shape), plan.codec(),
-                                plan.codecParams(), seq++);
+                        KvChunk chunk = KvChunks.encode(g, shape, block.gather(shape), plan.codec(), seq++);
                         long t2 = System.nanoTime();
                         encodeNs += t2 - t1;
                         long size = chunk.getPayload().size();
