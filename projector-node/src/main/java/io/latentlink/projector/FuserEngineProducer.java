@@ -1,6 +1,7 @@
 package io.latentlink.projector;
 
 import io.latentlink.core.wire.KvGeometry;
+import io.latentlink.engine.ModelsDir;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -23,11 +24,7 @@ public class FuserEngineProducer {
                         new KvGeometry(s.sharerModelId(), "", s.sharerLayers(), s.sharerKvHeads(), s.sharerHeadSize()),
                         gates);
             }
-            // C2C seam: an engine over core.fusion's fuser runner (fuser.json, layer map, gates, token alignment from
-            // both tokenizers' character offsets, layer_<i>.onnx) goes here once it lands on main.
-            case "onnx" -> throw new IllegalStateException(
-                    "latentlink.engine=onnx needs core's fusion package, which this build does not have yet; "
-                            + "use latentlink.engine=synthetic for transport-only runs");
+            case "onnx" -> new OnnxFuserEngine(ModelsDir.resolve(config.modelsDir()));
             default -> throw new IllegalStateException("unknown latentlink.engine '" + config.engine()
                     + "' (expected onnx or synthetic)");
         };

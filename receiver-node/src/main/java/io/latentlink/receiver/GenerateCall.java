@@ -89,7 +89,7 @@ final class GenerateCall implements Runnable {
             throw new IllegalArgumentException("max_tokens " + max + " exceeds " + settings.maxTokensLimit());
         }
         return new GenerationOptions(max, s.getTemperature(), s.getTopK(), s.getTopP() == 0 ? 1f : s.getTopP(),
-                s.getSeed(), s.getStopAtNewline());
+                s.getSeed(), !s.getIgnoreNewline());
     }
 
     @Override
@@ -150,8 +150,8 @@ final class GenerateCall implements Runnable {
         try {
             relay = SenderGrpc.newBlockingStub(peers.get(sender))
                     .withDeadline(deadline)
-                    .relay(RelayRequest.newBuilder().setPrompt(request.getPrompt())
-                            .setSettings(request.getSettings()).build());
+                    // The relay sentence has its own length limit on the sender; the answer's settings are not its.
+                    .relay(RelayRequest.newBuilder().setPrompt(request.getPrompt()).build());
         } catch (StatusRuntimeException e) {
             return fallbackOrThrow(e.getStatus().withDescription("sender " + sender + ": " + e.getStatus().getCode()
                     + " " + e.getStatus().getDescription()), stats, timings);

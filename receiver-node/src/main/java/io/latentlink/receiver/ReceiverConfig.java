@@ -20,6 +20,10 @@ public interface ReceiverConfig {
     @WithDefault("onnx")
     String engine();
 
+    /** ONNX Runtime execution provider: cpu, cuda or cuda:N. */
+    @WithDefault("cpu")
+    String session();
+
     /** Fuser folder name used in C2C mode. */
     @WithDefault("fuser-rx-sx")
     String fuser();

@@ -1,6 +1,8 @@
 package io.latentlink.receiver;
 
+import io.latentlink.core.model.SessionConfig;
 import io.latentlink.core.wire.KvGeometry;
+import io.latentlink.engine.ModelsDir;
 import io.latentlink.transport.InflightTracker;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -17,10 +19,8 @@ public class ReceiverEngineProducer {
                 yield new SyntheticReceiverEngine(
                         new KvGeometry(s.modelId(), "", s.layers(), s.kvHeads(), s.headSize()), s.stepCost());
             }
-            // An engine over core's DecoderSession, TextTokenizer and Generator goes here once core lands on main.
-            case "onnx" -> throw new IllegalStateException(
-                    "latentlink.engine=onnx needs core's model package, which this build does not have yet; "
-                            + "use latentlink.engine=synthetic for transport-only runs");
+            case "onnx" -> new OnnxReceiverEngine(ModelsDir.resolve(config.modelsDir()).resolve(config.model()),
+                    SessionConfig.parse(config.session()), config.chunkTokens());
             default -> throw new IllegalStateException("unknown latentlink.engine '" + config.engine()
                     + "' (expected onnx or synthetic)");
         };

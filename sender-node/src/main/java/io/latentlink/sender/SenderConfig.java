@@ -20,6 +20,10 @@ public interface SenderConfig {
     @WithDefault("onnx")
     String engine();
 
+    /** ONNX Runtime execution provider: cpu, cuda or cuda:N. */
+    @WithDefault("cpu")
+    String session();
+
     /** Codec used when a request names none. */
     @WithDefault("fp16")
     String codec();

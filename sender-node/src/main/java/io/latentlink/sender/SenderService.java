@@ -28,8 +28,8 @@ import jakarta.inject.Inject;
 @GrpcService
 public class SenderService extends SenderGrpc.SenderImplBase {
 
-    /** Relay output is short context text; a request may ask for less, never more. */
-    static final int MAX_RELAY_TOKENS = 256;
+    /** Relay output is one short sentence (core's limit); a request may ask for less, never more. */
+    static final int MAX_RELAY_TOKENS = io.latentlink.core.link.InProcessLink.RELAY_MAX_TOKENS;
 
     private final SharerEngine engine;
     private final ShareSettings settings;
@@ -99,12 +99,12 @@ public class SenderService extends SenderGrpc.SenderImplBase {
     }
 
     static GenerationOptions options(GenerationSettings s) {
-        int max = s.getMaxTokens() == 0 ? 32 : s.getMaxTokens();
+        int max = s.getMaxTokens() == 0 ? MAX_RELAY_TOKENS : s.getMaxTokens();
         if (max > MAX_RELAY_TOKENS) {
             throw new IllegalArgumentException("relay max_tokens " + max + " exceeds " + MAX_RELAY_TOKENS);
         }
         return new GenerationOptions(max, s.getTemperature(), s.getTopK(), s.getTopP() == 0 ? 1f : s.getTopP(),
-                s.getSeed(), s.getStopAtNewline());
+                s.getSeed(), !s.getIgnoreNewline());
     }
 
 }

@@ -1,6 +1,8 @@
 package io.latentlink.sender;
 
+import io.latentlink.core.model.SessionConfig;
 import io.latentlink.core.wire.KvGeometry;
+import io.latentlink.engine.ModelsDir;
 import io.latentlink.transport.InflightTracker;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -15,10 +17,8 @@ public class SharerEngineProducer {
             case "synthetic" -> new SyntheticSharerEngine(new KvGeometry(config.synthetic().modelId(), "",
                     config.synthetic().layers(), config.synthetic().kvHeads(), config.synthetic().headSize()),
                     config.synthetic().stepCost());
-            // C2C/ONNX seam: an engine over core's DecoderSession + TextTokenizer goes here once core lands on main.
-            case "onnx" -> throw new IllegalStateException(
-                    "latentlink.engine=onnx needs core's model package, which this build does not have yet; "
-                            + "use latentlink.engine=synthetic for transport-only runs");
+            case "onnx" -> new OnnxSharerEngine(ModelsDir.resolve(config.modelsDir()).resolve(config.model()),
+                    SessionConfig.parse(config.session()));
             default -> throw new IllegalStateException("unknown latentlink.engine '" + config.engine()
                     + "' (expected onnx or synthetic)");
         };
