@@ -14,8 +14,10 @@ import java.util.concurrent.Executors;
 @Singleton
 public class ComputeExecutor {
 
-    private final ExecutorService executor = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("latentlink-call-", 0).factory());
+    // Platform threads, not virtual ones: calls spend their time in ONNX Runtime's native code, which would pin a
+    // virtual thread's carrier anyway.
+    private final ExecutorService executor = Executors.newCachedThreadPool(
+            Thread.ofPlatform().name("latentlink-call-", 0).daemon().factory());
 
     public void submit(Runnable task) {
         submit(Context.current(), task);

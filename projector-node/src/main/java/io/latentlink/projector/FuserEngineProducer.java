@@ -2,6 +2,7 @@ package io.latentlink.projector;
 
 import io.latentlink.core.wire.KvGeometry;
 import io.latentlink.engine.ModelsDir;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -28,5 +29,12 @@ public class FuserEngineProducer {
             default -> throw new IllegalStateException("unknown latentlink.engine '" + config.engine()
                     + "' (expected onnx or synthetic)");
         };
+    }
+
+    /** Frees the ONNX sessions and tokenizers at shutdown. */
+    void close(@Disposes FuserEngine engine) throws Exception {
+        if (engine instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.latentlink.core.model.SessionConfig;
 import io.latentlink.core.wire.KvGeometry;
 import io.latentlink.engine.ModelsDir;
 import io.latentlink.transport.InflightTracker;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -26,5 +27,12 @@ public class ReceiverEngineProducer {
         };
         tracker.describeModel(engine.geometry().modelId());
         return engine;
+    }
+
+    /** Frees the ONNX sessions and tokenizers at shutdown. */
+    void close(@Disposes ReceiverEngine engine) throws Exception {
+        if (engine instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
     }
 }

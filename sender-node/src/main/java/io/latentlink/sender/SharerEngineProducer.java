@@ -4,6 +4,7 @@ import io.latentlink.core.model.SessionConfig;
 import io.latentlink.core.wire.KvGeometry;
 import io.latentlink.engine.ModelsDir;
 import io.latentlink.transport.InflightTracker;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -24,5 +25,12 @@ public class SharerEngineProducer {
         };
         tracker.describeModel(engine.geometry().modelId());
         return engine;
+    }
+
+    /** Frees the ONNX sessions and tokenizers at shutdown. */
+    void close(@Disposes SharerEngine engine) throws Exception {
+        if (engine instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
     }
 }

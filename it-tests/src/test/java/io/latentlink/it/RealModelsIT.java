@@ -1,0 +1,122 @@
+package io.latentlink.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.latentlink.core.eval.LinkQaDataset;
+import io.latentlink.core.eval.LinkQaItem;
+import io.latentlink.core.fusion.FuserRunner;
+import io.latentlink.core.link.InProcessLink;
+import io.latentlink.core.link.LinkMode;
+import io.latentlink.core.link.LinkModel;
+import io.latentlink.core.link.LinkResult;
+import io.latentlink.core.model.SessionConfig;
+import io.latentlink.proto.v1.GenerateRequest;
+import io.latentlink.proto.v1.GenerateResponse;
+import io.latentlink.proto.v1.GenerateStats;
+import io.latentlink.proto.v1.GenerationSettings;
+import io.latentlink.proto.v1.Mode;
+import io.latentlink.proto.v1.ReceiverGrpc;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The three nodes on the bundled demo models (ONNX engines), checked against core's in-process reference: for
+ * LinkQA prompts, every mode answers over gRPC exactly what {@link InProcessLink} answers in one JVM. Skipped until
+ * models/ holds rx, sx and fuser-rx-sx.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RealModelsIT {
+
+    private static final int PREFILL_CHUNK = 32;
+    private static final int MAX_TOKENS = 16;
+    private static final int QUESTIONS = 6;
+
+    private Path models;
+    private NodeProcess sender;
+    private NodeProcess projector;
+    private NodeProcess receiver;
+    private LinkModel rx;
+    private LinkModel sx;
+    private FuserRunner fuser;
+    private InProcessLink reference;
+
+    @BeforeAll
+    void start() throws Exception {
+        models = Path.of(System.getProperty("latentlink.models.dir", "models"));
+        assumeTrue(Files.isRegularFile(models.resolve("rx/model.onnx"))
+                        && Files.isRegularFile(models.resolve("sx/model.onnx"))
+                        && Files.isRegularFile(models.resolve("fuser-rx-sx/fuser.json"))
+                        && Files.isRegularFile(models.resolve("linkqa/context-test.jsonl")),
+                "demo models not in " + models + " yet");
+        Map<String, String> common = Map.of("latentlink.models-dir", models.toString(), "latentlink.codec", "fp32",
+                "latentlink.chunk-tokens", String.valueOf(PREFILL_CHUNK));
+        sender = NodeProcess.start("sender", "sender-onnx", common);
+        projector = NodeProcess.start("projector", "projector-onnx", common);
+        Map<String, String> rxSettings = new java.util.HashMap<>(common);
+        rxSettings.put("latentlink.projector-endpoint", projector.endpoint());
+        rxSettings.put("latentlink.sender-endpoint", sender.endpoint());
+        receiver = NodeProcess.start("receiver", "receiver-onnx", rxSettings);
+        rx = LinkModel.open(models.resolve("rx"), SessionConfig.defaults());
+        sx = LinkModel.open(models.resolve("sx"), SessionConfig.defaults());
+        fuser = FuserRunner.load(models.resolve("fuser-rx-sx"));
+        reference = new InProcessLink(rx, sx, fuser, PREFILL_CHUNK);
+        for (NodeProcess n : List.of(sender, projector, receiver)) {
+            n.awaitServing(120);
+        }
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {sender, projector, receiver, fuser, sx, rx}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    private GenerateStats networked(String prompt, Mode mode) {
+        GenerateStats stats = null;
+        StringBuilder streamed = new StringBuilder();
+        Iterator<GenerateResponse> it = ReceiverGrpc.newBlockingStub(receiver.channel)
+                .withDeadlineAfter(120, TimeUnit.SECONDS)
+                .generate(GenerateRequest.newBuilder().setPrompt(prompt).setMode(mode).setCodecId("fp32")
+                        .setSettings(GenerationSettings.newBuilder().setMaxTokens(MAX_TOKENS)).build());
+        while (it.hasNext()) {
+            GenerateResponse r = it.next();
+            if (r.hasToken()) {
+                streamed.append(r.getToken().getText());
+            } else {
+                stats = r.getStats();
+            }
+        }
+        assertFalse(stats == null, "no stats");
+        assertEquals(stats.getText(), streamed.toString().strip(), "streamed tokens spell the final text");
+        return stats;
+    }
+
+    @Test
+    void everyModeAnswersWhatTheInProcessReferenceAnswers() {
+        List<LinkQaItem> items = LinkQaDataset.read(models.resolve("linkqa/context-test.jsonl"));
+        for (LinkQaItem item : items.subList(0, Math.min(QUESTIONS, items.size()))) {
+            for (Mode mode : List.of(Mode.RECEIVER_ONLY, Mode.TEXT, Mode.C2C)) {
+                LinkResult expected = reference.answer(item.prompt(), LinkMode.valueOf(mode.name()), MAX_TOKENS);
+                GenerateStats got = networked(item.prompt(), mode);
+                assertFalse(got.getFallback(), got.getFallbackReason());
+                assertEquals(expected.text(), got.getText(), mode + " answer to " + item.id());
+                if (mode == Mode.C2C) {
+                    assertEquals(expected.fusedLayers().length, got.getLayersFused(), "fused layers");
+                }
+            }
+        }
+    }
+}
