@@ -30,21 +30,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The three nodes on the bundled demo models (ONNX engines), checked against core's in-process reference: for
- * LinkQA prompts, every mode answers over gRPC exactly what {@link InProcessLink} answers in one JVM. Skipped until
- * models/ holds rx, sx and fuser-rx-sx.
+ * The three nodes with their ONNX engines on a model set, checked against core's in-process reference: for LinkQA
+ * prompts, each mode answers over gRPC exactly what {@link InProcessLink} answers in one JVM (fp32 on the wire, so
+ * the transport is lossless and the answers must be identical).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RealModelsIT {
+abstract class LinkParityBase {
+
+    /** Folder holding rx/, sx/, fuser-rx-sx/ and linkqa/context-test.jsonl; the test is skipped if they are absent. */
+    abstract Path models() throws Exception;
+
+    abstract List<Mode> modes();
 
     private static final int PREFILL_CHUNK = 32;
     private static final int MAX_TOKENS = 16;
     private static final int QUESTIONS = 6;
 
     private Path models;
-    private NodeProcess sender;
-    private NodeProcess projector;
-    private NodeProcess receiver;
+    NodeProcess sender;
+    NodeProcess projector;
+    NodeProcess receiver;
     private LinkModel rx;
     private LinkModel sx;
     private FuserRunner fuser;
@@ -52,7 +57,7 @@ class RealModelsIT {
 
     @BeforeAll
     void start() throws Exception {
-        models = Path.of(System.getProperty("latentlink.models.dir", "models"));
+        models = models();
         assumeTrue(Files.isRegularFile(models.resolve("rx/model.onnx"))
                         && Files.isRegularFile(models.resolve("sx/model.onnx"))
                         && Files.isRegularFile(models.resolve("fuser-rx-sx/fuser.json"))
@@ -84,12 +89,12 @@ class RealModelsIT {
         }
     }
 
-    private GenerateStats networked(String prompt, Mode mode) {
+    GenerateStats networked(String prompt, Mode mode, String codec) {
         GenerateStats stats = null;
         StringBuilder streamed = new StringBuilder();
         Iterator<GenerateResponse> it = ReceiverGrpc.newBlockingStub(receiver.channel)
                 .withDeadlineAfter(120, TimeUnit.SECONDS)
-                .generate(GenerateRequest.newBuilder().setPrompt(prompt).setMode(mode).setCodecId("fp32")
+                .generate(GenerateRequest.newBuilder().setPrompt(prompt).setMode(mode).setCodecId(codec)
                         .setSettings(GenerationSettings.newBuilder().setMaxTokens(MAX_TOKENS)).build());
         while (it.hasNext()) {
             GenerateResponse r = it.next();
@@ -104,13 +109,17 @@ class RealModelsIT {
         return stats;
     }
 
+    List<LinkQaItem> questions() {
+        return LinkQaDataset.read(models.resolve("linkqa/context-test.jsonl"));
+    }
+
     @Test
     void everyModeAnswersWhatTheInProcessReferenceAnswers() {
-        List<LinkQaItem> items = LinkQaDataset.read(models.resolve("linkqa/context-test.jsonl"));
+        List<LinkQaItem> items = questions();
         for (LinkQaItem item : items.subList(0, Math.min(QUESTIONS, items.size()))) {
-            for (Mode mode : List.of(Mode.RECEIVER_ONLY, Mode.TEXT, Mode.C2C)) {
+            for (Mode mode : modes()) {
                 LinkResult expected = reference.answer(item.prompt(), LinkMode.valueOf(mode.name()), MAX_TOKENS);
-                GenerateStats got = networked(item.prompt(), mode);
+                GenerateStats got = networked(item.prompt(), mode, "fp32");
                 assertFalse(got.getFallback(), got.getFallbackReason());
                 assertEquals(expected.text(), got.getText(), mode + " answer to " + item.id());
                 if (mode == Mode.C2C) {
