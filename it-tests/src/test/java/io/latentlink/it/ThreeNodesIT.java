@@ -113,7 +113,37 @@ class ThreeNodesIT {
             assertTrue(listed.contains(e.getValue()), n.name + " reflection lists " + listed);
             assertTrue(listed.contains("latentlink.v1.Node"), n.name + " reflection lists " + listed);
             assertTrue(listed.contains("grpc.health.v1.Health"), n.name + " reflection lists " + listed);
+            Set<String> alpha = reflectServicesV1Alpha(n);
+            assertTrue(alpha.contains(e.getValue()), n.name + " v1alpha reflection lists " + alpha);
         }
+    }
+
+    /** The older reflection protocol, which some ghz and grpcurl versions still use. */
+    @SuppressWarnings("deprecation")
+    private Set<String> reflectServicesV1Alpha(NodeProcess n) throws Exception {
+        CompletableFuture<Set<String>> names = new CompletableFuture<>();
+        var req = io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(n.channel)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .serverReflectionInfo(new StreamObserver<io.grpc.reflection.v1alpha.ServerReflectionResponse>() {
+                    @Override
+                    public void onNext(io.grpc.reflection.v1alpha.ServerReflectionResponse r) {
+                        names.complete(r.getListServicesResponse().getServiceList().stream()
+                                .map(io.grpc.reflection.v1alpha.ServiceResponse::getName).collect(Collectors.toSet()));
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        names.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        req.onNext(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder().setListServices("").build());
+        Set<String> out = names.get(10, TimeUnit.SECONDS);
+        req.onCompleted();
+        return out;
     }
 
     private Set<String> reflectServices(NodeProcess n) throws Exception {

@@ -23,8 +23,11 @@ public final class OnnxSharerEngine implements SharerEngine, AutoCloseable {
 
     private final LinkModel model;
     private final KvGeometry geometry;
+    private final int relayPrefillChunk;
 
-    public OnnxSharerEngine(Path modelDir, SessionConfig session) {
+    /** @param relayPrefillChunk prefill step for relay prompts (Share requests choose their own) */
+    public OnnxSharerEngine(Path modelDir, SessionConfig session, int relayPrefillChunk) {
+        this.relayPrefillChunk = relayPrefillChunk;
         this.model = LinkModel.open(modelDir, session);
         var layout = model.manifest().kvLayout();
         this.geometry = new KvGeometry(model.id(), model.modelSha256(), layout.layers(), layout.kvHeads(),
@@ -83,7 +86,7 @@ public final class OnnxSharerEngine implements SharerEngine, AutoCloseable {
         try (KvCache cache = model.session().newCache()) {
             long p0 = System.nanoTime();
             if (ids.length > 1) {
-                model.session().prefill(cache, Arrays.copyOf(ids, ids.length - 1), 32);
+                model.session().prefill(cache, Arrays.copyOf(ids, ids.length - 1), relayPrefillChunk);
             }
             long prefill = System.nanoTime() - p0;
             GenerationResult g = model.generator().generate(cache, new long[] {ids[ids.length - 1]},

@@ -19,7 +19,7 @@ public class SharerEngineProducer {
                     config.synthetic().layers(), config.synthetic().kvHeads(), config.synthetic().headSize()),
                     config.synthetic().stepCost());
             case "onnx" -> new OnnxSharerEngine(ModelsDir.resolve(config.modelsDir()).resolve(config.model()),
-                    SessionConfig.parse(config.session()));
+                    SessionConfig.parse(config.session()), config.chunkTokens());
             default -> throw new IllegalStateException("unknown latentlink.engine '" + config.engine()
                     + "' (expected onnx or synthetic)");
         };
