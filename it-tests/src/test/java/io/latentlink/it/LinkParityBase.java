@@ -109,6 +109,24 @@ abstract class LinkParityBase {
         return stats;
     }
 
+    @Test
+    void concurrentQuestionsGetTheSameAnswersAsAlone() throws Exception {
+        List<LinkQaItem> items = questions().subList(0, Math.min(QUESTIONS, questions().size()));
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(items.size());
+        try {
+            List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+            for (LinkQaItem item : items) {
+                answers.add(pool.submit(() -> networked(item.prompt(), Mode.C2C, "fp32").getText()));
+            }
+            for (int i = 0; i < items.size(); i++) {
+                LinkResult expected = reference.answer(items.get(i).prompt(), LinkMode.C2C, MAX_TOKENS);
+                assertEquals(expected.text(), answers.get(i).get(120, TimeUnit.SECONDS), items.get(i).id());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     List<LinkQaItem> questions() {
         return LinkQaDataset.read(models.resolve("linkqa/context-test.jsonl"));
     }

@@ -239,6 +239,31 @@ class ThreeNodesIT {
     }
 
     @Test
+    void concurrentCallsDoNotMixTheirStreams() throws Exception {
+        List<String> prompts = java.util.stream.IntStream.range(0, 6)
+                .mapToObj(i -> "Question " + i + ": where does person " + i + " live? Answer:").toList();
+        Map<String, String> alone = new java.util.HashMap<>();
+        for (String p : prompts) {
+            alone.put(p, generate(request(Mode.C2C).setPrompt(p).build()).text());
+        }
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(prompts.size());
+        try {
+            List<java.util.concurrent.Future<String>> together = new ArrayList<>();
+            for (String p : prompts) {
+                together.add(pool.submit(() -> generate(request(Mode.C2C).setPrompt(p).build()).text()));
+            }
+            for (int i = 0; i < prompts.size(); i++) {
+                assertEquals(alone.get(prompts.get(i)), together.get(i).get(60, TimeUnit.SECONDS), prompts.get(i));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (NodeProcess n : List.of(sender, projector, receiver)) {
+            n.awaitIdle();
+        }
+    }
+
+    @Test
     void textModeReadsTheSendersRelay() {
         Answer a = generate(request(Mode.TEXT).build());
         assertEquals(Mode.TEXT, a.stats().getMode());
