@@ -52,8 +52,7 @@ final class NodeProcess implements AutoCloseable {
         cmd.add(required("latentlink.it.java"));
         cmd.addAll(Arrays.asList(required("latentlink.it.jvm.flags").trim().split("\\s+")));
         cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dquarkus.grpc.server.port=" + port, "-Dquarkus.grpc.server.host=127.0.0.1",
-                "-Dquarkus.application.name=" + name));
+                "-Dquarkus.grpc.server.port=" + port, "-Dquarkus.grpc.server.host=127.0.0.1"));
         settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", jar));
         Path logs = Path.of(System.getProperty("latentlink.it.logs", "target/it-logs"));

@@ -468,6 +468,9 @@ class ThreeNodesIT {
     @Test
     void aSlowConsumerWithTwoCreditsKeepsTheSendersBuffersBounded() throws Exception {
         String prompt = "a long prompt for a slow consumer ".repeat(600); // ~20k tokens
+        sender.awaitIdle();
+        io.latentlink.proto.v1.NodeGrpc.newBlockingStub(sender.channel)
+                .status(io.latentlink.proto.v1.StatusRequest.newBuilder().setResetPeak(true).build());
         int window = 2;
         ConsumerCredits credits = new ConsumerCredits(window);
         SequenceTracker sequences = new SequenceTracker();

@@ -49,6 +49,11 @@ public class InflightTracker {
         return peakBytes.get();
     }
 
+    /** Starts a new peak measurement from the bytes held now. */
+    public void resetPeak() {
+        peakBytes.set(bytes.get());
+    }
+
     public long started() {
         return started.get();
     }

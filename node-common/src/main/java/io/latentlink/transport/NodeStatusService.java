@@ -31,6 +31,9 @@ public class NodeStatusService extends NodeGrpc.NodeImplBase {
                 .setCallsCancelled(tracker.cancelled())
                 .setCallsFailed(tracker.failed())
                 .build());
+        if (request.getResetPeak()) {
+            tracker.resetPeak();
+        }
         out.onCompleted();
     }
 }

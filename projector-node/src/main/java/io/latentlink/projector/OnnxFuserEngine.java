@@ -68,6 +68,11 @@ public final class OnnxFuserEngine implements FuserEngine, AutoCloseable {
         return new OnnxFusion(f, prompt);
     }
 
+    /** Loads a fuser now (startup), so that configuration errors surface early and first calls are not slow. */
+    public void preload(String fuserId) {
+        fusers.computeIfAbsent(fuserId, this::load);
+    }
+
     private Loaded load(String fuserId) {
         Path folder = modelsDir.resolve(fuserId);
         if (!Files.isDirectory(folder)) {

@@ -17,6 +17,10 @@ public interface ProjectorConfig {
     @WithDefault("onnx")
     String engine();
 
+    /** Fuser folders to load at startup (others load on first use). */
+    @WithDefault("fuser-rx-sx")
+    Optional<List<String>> preload();
+
     /** Codec for fused chunks and the sharer leg when a request names none. */
     @WithDefault("fp16")
     String codec();

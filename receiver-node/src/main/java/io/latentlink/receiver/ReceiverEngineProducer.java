@@ -4,6 +4,7 @@ import io.latentlink.core.model.SessionConfig;
 import io.latentlink.core.wire.KvGeometry;
 import io.latentlink.engine.ModelsDir;
 import io.latentlink.transport.InflightTracker;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -11,8 +12,11 @@ import jakarta.inject.Singleton;
 /** Picks the receiver engine named by {@code latentlink.engine}. */
 public class ReceiverEngineProducer {
 
+    // Built at startup, not on the first call's event-loop thread: models load before the node reports SERVING,
+    // and a node whose models are missing fails to start instead of failing its first request.
     @Produces
     @Singleton
+    @Startup
     ReceiverEngine engine(ReceiverConfig config, InflightTracker tracker) {
         ReceiverEngine engine = switch (config.engine()) {
             case "synthetic" -> {
