@@ -423,6 +423,20 @@ class ThreeNodesIT {
     }
 
     @Test
+    void aDeadlineInTheRequestWorksWithoutAGrpcDeadline() throws Exception {
+        long start = System.nanoTime();
+        CompletableFuture<Status> end = new CompletableFuture<>();
+        ReceiverGrpc.newStub(receiver.channel).generate(request(Mode.C2C).setPrompt(LONG_PROMPT).setDeadlineMs(1000)
+                .setSenderEndpoint(slowSender.endpoint()).build(), observer(end));
+        Status s = end.get(30, TimeUnit.SECONDS);
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, s.getCode(), s.toString());
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "deadline_ms of 1 s was not kept");
+        for (NodeProcess n : List.of(slowSender, projector, receiver)) {
+            n.awaitIdle();
+        }
+    }
+
+    @Test
     void killingTheSenderMidStreamEndsTheCallWithAReasonOrFallsBack() throws Exception {
         try (NodeProcess doomed = NodeProcess.start("sender", "sender-doomed",
                 Map.of("latentlink.engine", "synthetic", "latentlink.synthetic.step-cost", "40ms"))) {

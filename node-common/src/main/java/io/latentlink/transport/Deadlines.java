@@ -7,7 +7,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** The deadline a call works under: the caller's gRPC deadline, else one from the request, else the node default. */
+/**
+ * The deadline a call works under: the earlier of the caller's gRPC deadline and the request's own, else the node
+ * default.
+ */
 public final class Deadlines {
 
     private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
@@ -26,10 +29,10 @@ public final class Deadlines {
 
     public static Deadline effective(long requestedMillis, Duration nodeDefault) {
         Deadline fromCaller = Context.current().getDeadline();
+        Deadline fromRequest = requestedMillis > 0 ? Deadline.after(requestedMillis, TimeUnit.MILLISECONDS) : null;
         if (fromCaller != null) {
-            return fromCaller;
+            return fromRequest == null ? fromCaller : fromCaller.minimum(fromRequest);
         }
-        long ms = requestedMillis > 0 ? requestedMillis : nodeDefault.toMillis();
-        return Deadline.after(ms, TimeUnit.MILLISECONDS);
+        return fromRequest != null ? fromRequest : Deadline.after(nodeDefault.toMillis(), TimeUnit.MILLISECONDS);
     }
 }
