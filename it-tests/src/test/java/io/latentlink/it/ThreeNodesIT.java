@@ -378,6 +378,26 @@ class ThreeNodesIT {
         assertEquals(8, generate(request(Mode.C2C).build()).tokens().size());
     }
 
+    @Test
+    void aReceiverThatIgnoresItsCreditsIsRefused() throws Exception {
+        FuseProbe p = FuseProbe.open(projector.channel, FuseStart.newBuilder()
+                .setSharerEndpoint(sender.endpoint()).setFuserId("fuser-rx-sx").setPrompt(FUSE_PROMPT)
+                .setCodecId("fp32").setReceiverModelId("rx").setReceiverTokens(FUSE_PROMPT.length() - 1)
+                .setInitialCredits(0) // no fused chunk can go out, so no receiver credit comes back
+                .build());
+        p.next(FuseResponse.KindCase.PLAN);
+        int granted = p.next(FuseResponse.KindCase.CREDIT).getCredit().getChunks();
+        for (int i = 0; i <= granted; i++) {
+            KvSliceShape s = new KvSliceShape(0, 1, i, i + 1, RX.kvHeads(), RX.headSize());
+            p.send(KvChunks.encode(RX, s, new float[s.elements()], PayloadCodecs.lookup("fp32", Map.of()), i));
+        }
+        Status s = p.awaitEnd();
+        assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
+        assertTrue(s.getDescription().contains("PROTOCOL"), s.toString());
+        projector.awaitIdle();
+        sender.awaitIdle();
+    }
+
     // ---- cancellation, deadlines, failures ----------------------------------------------------------------------
 
     private static final String LONG_PROMPT = "Mira Tolsen lives in Varn and keeps bees. ".repeat(120);

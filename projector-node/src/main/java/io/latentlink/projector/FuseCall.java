@@ -32,6 +32,7 @@ import io.latentlink.transport.PeerChannels;
 import io.latentlink.transport.Statuses;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One Fuse stream. Everything that touches the fusion runs on one worker (an actor fed by a queue): the receiver's
@@ -81,6 +82,13 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
     private final Deadline deadline;
     private final Context.CancellableContext context;
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    /**
+     * Chunks queued for the worker but not yet handled, per peer. A peer that honours its credits never has more
+     * than a window of them; counting here, on the gRPC thread, stops one that ignores credits from filling the
+     * queue before the worker gets to check.
+     */
+    private final AtomicInteger queuedReceiverChunks = new AtomicInteger();
+    private final AtomicInteger queuedSharerChunks = new AtomicInteger();
 
     // Worker-thread state.
     private FuserEngine.Fusion fusion;
@@ -91,7 +99,7 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
     private final SequenceTracker receiverSequences = new SequenceTracker();
     private final SequenceTracker sharerSequences = new SequenceTracker();
     private long fusedSequence;
-    private ClientCallStreamObserver<ShareRequest> sharer;
+    private volatile ClientCallStreamObserver<ShareRequest> sharer;
     private TransferSummary sharerSummary;
     private boolean receiverEnded;
     private long accountedBytes;
@@ -119,7 +127,14 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
     public void onNext(FuseRequest request) {
         switch (request.getKindCase()) {
             case START -> events.add(new Start(request.getStart()));
-            case CHUNK -> events.add(new ReceiverChunk(request.getChunk()));
+            case CHUNK -> {
+                if (queuedReceiverChunks.incrementAndGet() > settings.creditWindow()) {
+                    fail(Statuses.of(new WireException(WireException.Kind.PROTOCOL,
+                            "receiver sent more chunks than it was credited")));
+                    return;
+                }
+                events.add(new ReceiverChunk(request.getChunk()));
+            }
             case END -> events.add(new ReceiverEnd());
             case CREDIT -> {
                 try {
@@ -188,7 +203,10 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
     private void handle(Event e) throws InterruptedException {
         switch (e) {
             case Start s -> open(s.start());
-            case ReceiverChunk c -> onReceiverChunk(c.chunk());
+            case ReceiverChunk c -> {
+                queuedReceiverChunks.decrementAndGet();
+                onReceiverChunk(c.chunk());
+            }
             case ReceiverEnd r -> {
                 requireStarted("end");
                 if (receiverTokensSeen < fusion.receiverTokens()) {
@@ -198,7 +216,10 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
                 }
                 receiverEnded = true;
             }
-            case SharerChunk c -> onSharerChunk(c.chunk());
+            case SharerChunk c -> {
+                queuedSharerChunks.decrementAndGet();
+                onSharerChunk(c.chunk());
+            }
             case SharerSummary s -> {
                 sharerSummary = s.summary();
                 fusion.sharerDone(s.summary().getTokens());
@@ -262,6 +283,12 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
 
             @Override
             public void onNext(ShareResponse r) {
+                if (r.hasChunk() && queuedSharerChunks.incrementAndGet() > settings.creditWindow()) {
+                    events.add(new SharerFailed(Status.ABORTED.withDescription(
+                            "sharer sent more chunks than it was credited")));
+                    sharer.cancel("sharer ignored its credits", null);
+                    return;
+                }
                 events.add(r.hasSummary() ? new SharerSummary(r.getSummary()) : new SharerChunk(r.getChunk()));
             }
 
