@@ -1,0 +1,261 @@
+package io.latentlink.core.codec;
+
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.util.Locale;
+
+/**
+ * Symmetric absmax int8 quantisation: {@code q = round(x / scale)} in {@code [-127, 127]}, {@code x' = q * scale},
+ * {@code scale = absmax / 127} over one group of values, so each value is off by at most {@code scale / 2}.
+ *
+ * <p>Payload (little-endian): the fp32 scales, then the int8 values in block order {@code [heads, tokens, headDim]}.
+ * <ul>
+ *   <li>{@link ScaleLayout#PER_TOKEN}: one scale per (head, token) row, absmax over {@code headDim}; scales in
+ *       {@code [heads, tokens]} order. Size {@code elements + 4 * heads * tokens}.</li>
+ *   <li>{@link ScaleLayout#PER_CHANNEL}: one scale per (head, channel), absmax over the block's tokens; scales in
+ *       {@code [heads, headDim]} order. Size {@code elements + 4 * heads * headDim} (no scales for zero tokens).</li>
+ * </ul>
+ * Groups whose absmax is below {@value #TINY} (including all-zero ones) get scale 0 and decode to zeros.
+ * Non-finite input is refused: int8 cannot carry it.
+ */
+final class Int8Codec implements KvCodec {
+
+    static final String ID = "int8";
+    static final String SCALES_PARAM = "scales";
+    /** Below this absmax a group is all zeros; it keeps {@code 127 / absmax} finite. */
+    static final float TINY = 1e-30f;
+
+    /** Which values share one scale. */
+    enum ScaleLayout {
+        PER_TOKEN, PER_CHANNEL;
+
+        String paramValue() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static ScaleLayout fromParam(String value) {
+            for (ScaleLayout l : values()) {
+                if (l.paramValue().equals(value)) {
+                    return l;
+                }
+            }
+            throw new IllegalArgumentException("int8 parameter scales='" + value
+                    + "' is not one of per_token, per_channel");
+        }
+    }
+
+    private final ScaleLayout layout;
+    private final CodecSpec spec;
+
+    Int8Codec(ScaleLayout layout) {
+        this.layout = layout;
+        this.spec = CodecSpec.of(ID, SCALES_PARAM, layout.paramValue());
+    }
+
+    ScaleLayout layout() {
+        return layout;
+    }
+
+    @Override
+    public CodecSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public boolean lossless() {
+        return false;
+    }
+
+    private int scaleCount(KvBlockShape shape) {
+        if (shape.tokens() == 0) {
+            return 0;
+        }
+        return layout == ScaleLayout.PER_TOKEN ? shape.rows() : shape.heads() * shape.headDim();
+    }
+
+    @Override
+    public int encodedSize(KvBlockShape shape) {
+        long size = (long) scaleCount(shape) * Float.BYTES + shape.elements();
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("int8 encoding of block " + shape + " exceeds 2 GiB");
+        }
+        return (int) size;
+    }
+
+    @Override
+    public int encode(FloatBuffer src, KvBlockShape shape, int headStride, ByteBuffer dst) {
+        Blocks.checkFloats(src, shape, headStride, "source");
+        int size = encodedSize(shape);
+        ByteBuffer out = Blocks.destination(dst, size, spec, shape);
+        if (layout == ScaleLayout.PER_TOKEN) {
+            encodePerToken(src, shape, headStride, out);
+        } else {
+            encodePerChannel(src, shape, headStride, out);
+        }
+        dst.position(dst.position() + size);
+        return size;
+    }
+
+    @Override
+    public void decode(ByteBuffer src, KvBlockShape shape, FloatBuffer dst, int headStride) {
+        Blocks.checkFloats(dst, shape, headStride, "destination");
+        int size = encodedSize(shape);
+        ByteBuffer in = Blocks.payload(src, size, spec, shape);
+        float[] scales = readScales(in, scaleCount(shape), shape);
+        int valuesAt = scales.length * Float.BYTES;
+        if (layout == ScaleLayout.PER_TOKEN) {
+            decodePerToken(in, valuesAt, scales, shape, dst, headStride);
+        } else {
+            decodePerChannel(in, valuesAt, scales, shape, dst, headStride);
+        }
+        src.position(src.limit());
+    }
+
+    private static void encodePerToken(FloatBuffer src, KvBlockShape shape, int headStride, ByteBuffer out) {
+        int hd = shape.headDim();
+        int tokens = shape.tokens();
+        int tileRows = Blocks.rowsPerTile(hd);
+        float[] x = new float[tileRows * hd];
+        byte[] q = new byte[tileRows * hd];
+        FloatBuffer scalesOut = out.asFloatBuffer();
+        int valuesAt = shape.rows() * Float.BYTES;
+        for (int h = 0; h < shape.heads(); h++) {
+            for (int t0 = 0; t0 < tokens; t0 += tileRows) {
+                int rows = Math.min(tileRows, tokens - t0);
+                src.get(src.position() + h * headStride + t0 * hd, x, 0, rows * hd);
+                for (int r = 0; r < rows; r++) {
+                    int off = r * hd;
+                    float absMax = 0f;
+                    for (int d = 0; d < hd; d++) {
+                        absMax = Math.max(absMax, Math.abs(x[off + d]));
+                    }
+                    if (!(absMax <= Float.MAX_VALUE)) {
+                        throw nonFinite(shape, h, t0 + r);
+                    }
+                    float inv = absMax >= TINY ? 127f / absMax : 0f;
+                    for (int d = 0; d < hd; d++) {
+                        q[off + d] = (byte) Math.round(x[off + d] * inv);
+                    }
+                    scalesOut.put(h * tokens + t0 + r, inv == 0f ? 0f : absMax / 127f);
+                }
+                out.put(valuesAt + (h * tokens + t0) * hd, q, 0, rows * hd);
+            }
+        }
+    }
+
+    private static void encodePerChannel(FloatBuffer src, KvBlockShape shape, int headStride, ByteBuffer out) {
+        int hd = shape.headDim();
+        int tokens = shape.tokens();
+        if (tokens == 0) {
+            return;
+        }
+        int tileRows = Blocks.rowsPerTile(hd);
+        float[] x = new float[tileRows * hd];
+        byte[] q = new byte[tileRows * hd];
+        float[] absMax = new float[hd];
+        float[] inv = new float[hd];
+        FloatBuffer scalesOut = out.asFloatBuffer();
+        int valuesAt = shape.heads() * hd * Float.BYTES;
+        for (int h = 0; h < shape.heads(); h++) {
+            int headAt = src.position() + h * headStride;
+            java.util.Arrays.fill(absMax, 0f);
+            for (int t0 = 0; t0 < tokens; t0 += tileRows) {
+                int rows = Math.min(tileRows, tokens - t0);
+                src.get(headAt + t0 * hd, x, 0, rows * hd);
+                for (int r = 0; r < rows; r++) {
+                    int off = r * hd;
+                    for (int d = 0; d < hd; d++) {
+                        absMax[d] = Math.max(absMax[d], Math.abs(x[off + d]));
+                    }
+                }
+            }
+            for (int d = 0; d < hd; d++) {
+                if (!(absMax[d] <= Float.MAX_VALUE)) {
+                    throw nonFinite(shape, h, -1);
+                }
+                inv[d] = absMax[d] >= TINY ? 127f / absMax[d] : 0f;
+                scalesOut.put(h * hd + d, inv[d] == 0f ? 0f : absMax[d] / 127f);
+            }
+            for (int t0 = 0; t0 < tokens; t0 += tileRows) {
+                int rows = Math.min(tileRows, tokens - t0);
+                src.get(headAt + t0 * hd, x, 0, rows * hd);
+                for (int r = 0; r < rows; r++) {
+                    int off = r * hd;
+                    for (int d = 0; d < hd; d++) {
+                        q[off + d] = (byte) Math.round(x[off + d] * inv[d]);
+                    }
+                }
+                out.put(valuesAt + (h * tokens + t0) * hd, q, 0, rows * hd);
+            }
+        }
+    }
+
+    private static float[] readScales(ByteBuffer in, int count, KvBlockShape shape) {
+        float[] scales = new float[count];
+        in.asFloatBuffer().get(0, scales, 0, count);
+        for (int i = 0; i < count; i++) {
+            // Encoders write finite, non-negative scales; anything else means the bytes were damaged.
+            if (!(scales[i] >= 0f && scales[i] <= Float.MAX_VALUE)) {
+                throw new CorruptPayloadException("int8 payload for block " + shape + " has invalid scale "
+                        + scales[i] + " at index " + i);
+            }
+        }
+        return scales;
+    }
+
+    private static void decodePerToken(ByteBuffer in, int valuesAt, float[] scales, KvBlockShape shape,
+                                       FloatBuffer dst, int headStride) {
+        int hd = shape.headDim();
+        int tokens = shape.tokens();
+        int tileRows = Blocks.rowsPerTile(hd);
+        float[] x = new float[tileRows * hd];
+        byte[] q = new byte[tileRows * hd];
+        for (int h = 0; h < shape.heads(); h++) {
+            for (int t0 = 0; t0 < tokens; t0 += tileRows) {
+                int rows = Math.min(tileRows, tokens - t0);
+                in.get(valuesAt + (h * tokens + t0) * hd, q, 0, rows * hd);
+                for (int r = 0; r < rows; r++) {
+                    int off = r * hd;
+                    float scale = scales[h * tokens + t0 + r];
+                    for (int d = 0; d < hd; d++) {
+                        x[off + d] = q[off + d] * scale;
+                    }
+                }
+                dst.put(dst.position() + h * headStride + t0 * hd, x, 0, rows * hd);
+            }
+        }
+    }
+
+    private static void decodePerChannel(ByteBuffer in, int valuesAt, float[] scales, KvBlockShape shape,
+                                         FloatBuffer dst, int headStride) {
+        int hd = shape.headDim();
+        int tokens = shape.tokens();
+        int tileRows = Blocks.rowsPerTile(hd);
+        float[] x = new float[tileRows * hd];
+        byte[] q = new byte[tileRows * hd];
+        for (int h = 0; h < shape.heads(); h++) {
+            int scalesAt = h * hd;
+            for (int t0 = 0; t0 < tokens; t0 += tileRows) {
+                int rows = Math.min(tileRows, tokens - t0);
+                in.get(valuesAt + (h * tokens + t0) * hd, q, 0, rows * hd);
+                for (int r = 0; r < rows; r++) {
+                    int off = r * hd;
+                    for (int d = 0; d < hd; d++) {
+                        x[off + d] = q[off + d] * scales[scalesAt + d];
+                    }
+                }
+                dst.put(dst.position() + h * headStride + t0 * hd, x, 0, rows * hd);
+            }
+        }
+    }
+
+    private static IllegalArgumentException nonFinite(KvBlockShape shape, int head, int token) {
+        return new IllegalArgumentException("int8 cannot carry a non-finite value (head " + head
+                + (token >= 0 ? ", token " + token : "") + " of block " + shape + ")");
+    }
+
+    @Override
+    public String toString() {
+        return spec.toString();
+    }
+}
