@@ -76,6 +76,9 @@ class KvCacheTest {
             assertArrayEquals(tokens(0, 1, 3, 7).toArray(), mid.toArray());
             assertArrayEquals(tokens(0, 1, 3, 7).toArray(), toArray(mid.contiguous()));
             assertArrayEquals(tokens(0, 1, 5, 6).toArray(), mid.tokens(2, 3).toArray(), "sub-view of a sub-view");
+            FloatBuffer strided = mid.stridedBuffer();
+            assertEquals(value(0, 1, 1, 6, 3), strided.get(mid.headStride() + 3 * 4 + 3), "last element, no copy");
+            assertEquals(mid.headStride() + 4 * 4, strided.limit());
         }
     }
 
