@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One decoder model loaded in ONNX Runtime, run against caller-owned {@link KvCache}s.
@@ -50,6 +51,7 @@ public final class DecoderSession implements AutoCloseable {
     private final OrtSession session;
     private final KvLayout layout;
     private final ConcurrentLinkedDeque<Scratch> scratchPool = new ConcurrentLinkedDeque<>();
+    private final AtomicLong scratchBytes = new AtomicLong();
 
     private DecoderSession(ModelManifest manifest, SessionConfig config, OrtEnvironment env, OrtSession session) {
         this.manifest = manifest;
@@ -268,10 +270,20 @@ public final class DecoderSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Direct-buffer bytes this session holds for per-call inputs and outputs (ids, mask, logits, present K/V): about
+     * {@code 2 * layers * context_length * kv_heads * head_size * 4} bytes per call that ran concurrently, kept for
+     * reuse. Not part of {@link KvCache#totalBytesHeld()}; released to the GC on {@link #close()}.
+     */
+    public long scratchBytesHeld() {
+        return scratchBytes.get();
+    }
+
     @Override
     public void close() {
         closeQuietly(session);
         scratchPool.clear();
+        scratchBytes.set(0);
     }
 
     private static OnnxTensor track(List<OnnxTensor> owned, OnnxTensor t) {
@@ -314,11 +326,13 @@ public final class DecoderSession implements AutoCloseable {
 
         void ensure(int n, int total) {
             if (ids.capacity() < n) {
+                scratchBytes.addAndGet(-(2L * ids.capacity() * Long.BYTES + (long) logits.capacity() * Float.BYTES));
                 ids = longs(n);
                 positions = longs(n);
                 logits = floats((long) n * manifest.vocabSize());
             }
             if (mask.capacity() < total) {
+                scratchBytes.addAndGet(-(long) mask.capacity() * Long.BYTES);
                 mask = longs(total);
                 for (int i = 0; i < total; i++) {
                     mask.put(i, 1L);
@@ -330,6 +344,7 @@ public final class DecoderSession implements AutoCloseable {
                 long cap = Math.min((long) manifest.contextLength() * layout.floatsPerTokenPerTensor(),
                         Math.max(kv, 2L * presentK[0].capacity()));
                 for (int l = 0; l < presentK.length; l++) {
+                    scratchBytes.addAndGet(-((long) presentK[l].capacity() + presentV[l].capacity()) * Float.BYTES);
                     presentK[l] = floats(cap);
                     presentV[l] = floats(cap);
                 }
@@ -337,11 +352,13 @@ public final class DecoderSession implements AutoCloseable {
         }
 
         private LongBuffer longs(long n) {
+            scratchBytes.addAndGet(n * Long.BYTES);
             return ByteBuffer.allocateDirect(Math.toIntExact(n * Long.BYTES)).order(ByteOrder.nativeOrder())
                     .asLongBuffer();
         }
 
         private FloatBuffer floats(long n) {
+            scratchBytes.addAndGet(n * Float.BYTES);
             return ByteBuffer.allocateDirect(Math.toIntExact(n * Float.BYTES)).order(ByteOrder.nativeOrder())
                     .asFloatBuffer();
         }
