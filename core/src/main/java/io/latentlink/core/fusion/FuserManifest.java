@@ -27,6 +27,7 @@ public record FuserManifest(
         Map<String, String> graphs,
         String alignment,
         @JsonProperty("fuse_prefix") String fusePrefix,
+        Bos bos,
         JsonNode training) {
 
     public static final String FORMAT = "latentlink-fuser/1";
@@ -34,6 +35,13 @@ public record FuserManifest(
 
     /** A model the fuser is bound to: its id and the sha256 of its model.onnx. */
     public record ModelRef(String id, String sha256) {
+    }
+
+    /**
+     * How the models' BOS tokens line up: both sequences start with their BOS, and the receiver's BOS reads the sharer
+     * position {@code alignedTo}. Optional; without it no BOS is assumed.
+     */
+    public record Bos(int receiver, int sharer, @JsonProperty("aligned_to") int alignedTo) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper()
