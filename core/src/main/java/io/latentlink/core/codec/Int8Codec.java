@@ -131,17 +131,12 @@ final class Int8Codec implements KvCodec {
                 src.get(src.position() + h * headStride + t0 * hd, x, 0, rows * hd);
                 for (int r = 0; r < rows; r++) {
                     int off = r * hd;
-                    float absMax = 0f;
-                    for (int d = 0; d < hd; d++) {
-                        absMax = Math.max(absMax, Math.abs(x[off + d]));
-                    }
+                    float absMax = rowAbsMax(x, off, hd);
                     if (!(absMax <= Float.MAX_VALUE)) {
                         throw nonFinite(shape, h, t0 + r);
                     }
                     float inv = absMax >= TINY ? 127f / absMax : 0f;
-                    for (int d = 0; d < hd; d++) {
-                        q[off + d] = (byte) (int) ((x[off + d] * inv + ROUNDER) - ROUNDER);
-                    }
+                    quantizeRow(x, off, hd, inv, q);
                     scalesOut.put(h * tokens + t0 + r, inv == 0f ? 0f : absMax / 127f);
                 }
                 out.put(valuesAt + (h * tokens + t0) * hd, q, 0, rows * hd);
@@ -170,12 +165,7 @@ final class Int8Codec implements KvCodec {
             for (int t0 = 0; t0 < tokens; t0 += tileRows) {
                 int rows = Math.min(tileRows, tokens - t0);
                 src.get(headAt + t0 * hd, x, 0, rows * hd);
-                for (int r = 0; r < rows; r++) {
-                    int off = r * hd;
-                    for (int d = 0; d < hd; d++) {
-                        absMaxBits[d] = Math.max(absMaxBits[d], Float.floatToRawIntBits(x[off + d]) & 0x7FFFFFFF);
-                    }
-                }
+                channelAbsMaxBits(x, rows, hd, absMaxBits);
             }
             for (int d = 0; d < hd; d++) {
                 float absMax = Float.intBitsToFloat(absMaxBits[d]);
@@ -188,14 +178,43 @@ final class Int8Codec implements KvCodec {
             for (int t0 = 0; t0 < tokens; t0 += tileRows) {
                 int rows = Math.min(tileRows, tokens - t0);
                 src.get(headAt + t0 * hd, x, 0, rows * hd);
-                for (int r = 0; r < rows; r++) {
-                    int off = r * hd;
-                    for (int d = 0; d < hd; d++) {
-                        q[off + d] = (byte) (int) ((x[off + d] * inv[d] + ROUNDER) - ROUNDER);
-                    }
-                }
+                quantizePerChannel(x, rows, hd, inv, q);
                 out.put(valuesAt + (h * tokens + t0) * hd, q, 0, rows * hd);
             }
+        }
+    }
+
+    // The loops below are small methods of their own: the JIT vectorises them more reliably than inside big ones.
+
+    private static void channelAbsMaxBits(float[] x, int rows, int hd, int[] absMaxBits) {
+        for (int r = 0; r < rows; r++) {
+            int off = r * hd;
+            for (int d = 0; d < hd; d++) {
+                absMaxBits[d] = Math.max(absMaxBits[d], Float.floatToRawIntBits(x[off + d]) & 0x7FFFFFFF);
+            }
+        }
+    }
+
+    private static void quantizePerChannel(float[] x, int rows, int hd, float[] inv, byte[] q) {
+        for (int r = 0; r < rows; r++) {
+            int off = r * hd;
+            for (int d = 0; d < hd; d++) {
+                q[off + d] = (byte) (int) ((x[off + d] * inv[d] + ROUNDER) - ROUNDER);
+            }
+        }
+    }
+
+    private static float rowAbsMax(float[] x, int off, int hd) {
+        float absMax = 0f;
+        for (int d = 0; d < hd; d++) {
+            absMax = Math.max(absMax, Math.abs(x[off + d]));
+        }
+        return absMax;
+    }
+
+    private static void quantizeRow(float[] x, int off, int hd, float inv, byte[] q) {
+        for (int d = 0; d < hd; d++) {
+            q[off + d] = (byte) (int) ((x[off + d] * inv + ROUNDER) - ROUNDER);
         }
     }
 
