@@ -1,0 +1,107 @@
+"""Shared helpers: device, tokenization of prompts, batching, greedy decoding."""
+import os
+import random
+
+import torch
+import torch.nn.functional as F
+
+import bpe
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+MODELS = os.path.join(ROOT, "models")
+CACHE = os.path.join(HERE, ".cache")
+DEV = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+if DEV.type == "cpu":
+    torch.set_num_threads(int(os.environ.get("LL_THREADS", "2")))
+
+
+def seed_all(s):
+    random.seed(s)
+    torch.manual_seed(s)
+
+
+def encode(tok, text, bos=True):
+    ids, offs = tok.encode_with_offsets(text)
+    if bos:
+        ids = [bpe.BOS] + ids
+        offs = [(0, 0)] + offs
+    return ids, offs
+
+
+def pad_right(seqs, val=0):
+    L = max(len(s) for s in seqs)
+    ids = torch.full((len(seqs), L), val, dtype=torch.long)
+    am = torch.zeros((len(seqs), L), dtype=torch.long)
+    for i, s in enumerate(seqs):
+        ids[i, :len(s)] = torch.tensor(s)
+        am[i, :len(s)] = 1
+    return ids, am
+
+
+def lm_batch(tok, pairs, lm_weight=0.2):
+    """pairs of (prompt, target) -> ids, mask, positions, labels, weights. BOS + prompt + target + EOS."""
+    seqs, ws = [], []
+    for p, t in pairs:
+        pi = [bpe.BOS] + tok.encode(p)
+        ti = tok.encode(t) + [bpe.EOS]
+        seqs.append(pi + ti)
+        ws.append([lm_weight] * (len(pi) - 1) + [1.0] * len(ti))  # weight of predicting token j+1
+    ids, am = pad_right(seqs)
+    L = ids.shape[1]
+    w = torch.zeros(len(seqs), L - 1)
+    for i, x in enumerate(ws):
+        w[i, :len(x)] = torch.tensor(x)
+    pos = torch.arange(L).unsqueeze(0).expand(len(seqs), L).contiguous()
+    return ids, am, pos, w
+
+
+def lm_loss(model, batch):
+    ids, am, pos, w = [x.to(DEV) for x in batch]
+    logits, _ = model(ids, am, pos)
+    ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1), reduction="none")
+    return (ce * w.reshape(-1)).sum() / w.sum()
+
+
+@torch.no_grad()
+def greedy(model, tok, prompts, max_new=16, bs=64, stop_newline=True):
+    """batched greedy decoding with left padding + KV cache; returns generated strings (stripped of eos)."""
+    model.eval()
+    out = []
+    nl = set(i for s, i in tok.vocab.items() if "Ċ" in s)  # tokens containing a newline byte
+    for b0 in range(0, len(prompts), bs):
+        chunk = [[bpe.BOS] + tok.encode(p) for p in prompts[b0:b0 + bs]]
+        L = max(len(c) for c in chunk)
+        B = len(chunk)
+        ids = torch.zeros(B, L, dtype=torch.long)
+        am = torch.zeros(B, L, dtype=torch.long)
+        for i, c in enumerate(chunk):
+            ids[i, L - len(c):] = torch.tensor(c)
+            am[i, L - len(c):] = 1
+        pos = (am.cumsum(1) - 1).clamp(min=0)
+        ids, am, pos = ids.to(DEV), am.to(DEV), pos.to(DEV)
+        logits, past = model(ids, am, pos)
+        gen = [[] for _ in range(B)]
+        done = [False] * B
+        nxt = logits[:, -1].argmax(-1)
+        lastpos = pos[:, -1]
+        for step in range(max_new):
+            for i in range(B):
+                if not done[i]:
+                    t = int(nxt[i])
+                    if t == bpe.EOS or (stop_newline and t in nl):
+                        done[i] = True
+                    else:
+                        gen[i].append(t)
+            if all(done) or step == max_new - 1:
+                break
+            am = torch.cat([am, torch.ones(B, 1, dtype=torch.long, device=DEV)], 1)
+            lastpos = lastpos + 1
+            logits, past = model(nxt.unsqueeze(1), am, lastpos.unsqueeze(1), past)
+            nxt = logits[:, -1].argmax(-1)
+        out.extend(tok.decode(g).strip() for g in gen)
+    return out
+
+
+def accuracy(preds, answers):
+    return sum(p.strip() == a.strip() for p, a in zip(preds, answers)) / max(1, len(answers))

@@ -1,0 +1,182 @@
+"""C2C-style KV fuser (one per receiver layer) and the fused-prefill procedure."""
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+import bpe
+import common as C
+from nets import RMSNorm
+
+
+class KVPath(nn.Module):
+    """concat(receiver, sharer) per token -> residual MLP blocks with RMSNorm -> receiver layout, per-head sigmoid weight."""
+
+    def __init__(self, r_heads, r_dim, s_heads, s_dim, hid=192, blocks=2):
+        super().__init__()
+        self.rh, self.rd = r_heads, r_dim
+        self.inp = nn.Linear(r_heads * r_dim + s_heads * s_dim, hid)
+        self.norms = nn.ModuleList([RMSNorm(hid) for _ in range(blocks)])
+        self.fc1 = nn.ModuleList([nn.Linear(hid, hid) for _ in range(blocks)])
+        self.fc2 = nn.ModuleList([nn.Linear(hid, hid) for _ in range(blocks)])
+        self.onorm = RMSNorm(hid)
+        self.proj = nn.Linear(hid, r_heads * r_dim)
+        self.wt = nn.Linear(hid, r_heads)
+        nn.init.zeros_(self.proj.weight)
+        nn.init.zeros_(self.proj.bias)
+
+    def forward(self, r, s):
+        # r [B,rh,T,rd]  s [B,sh,T,sd]  -> delta [B,rh,T,rd]
+        B, T = r.shape[0], r.shape[2]
+        x = torch.cat([r.transpose(1, 2).reshape(B, T, -1), s.transpose(1, 2).reshape(B, T, -1)], dim=-1)
+        h = self.inp(x)
+        for n, a, b in zip(self.norms, self.fc1, self.fc2):
+            h = h + b(F.silu(a(n(h))))
+        h = self.onorm(h)
+        d = self.proj(h).view(B, T, self.rh, self.rd)
+        wgt = torch.sigmoid(self.wt(h)).unsqueeze(-1)  # [B,T,rh,1]
+        return (d * wgt).transpose(1, 2)
+
+
+class Fuser(nn.Module):
+    def __init__(self, rcfg, scfg, layer_map, hid=192, blocks=2):
+        super().__init__()
+        self.layer_map = layer_map
+        a = (rcfg["num_key_value_heads"], rcfg["head_size"], scfg["num_key_value_heads"], scfg["head_size"])
+        self.kp = nn.ModuleList([KVPath(*a, hid=hid, blocks=blocks) for _ in layer_map])
+        self.vp = nn.ModuleList([KVPath(*a, hid=hid, blocks=blocks) for _ in layer_map])
+        self.gate_logit = nn.Parameter(torch.full((len(layer_map),), 1.0))
+        self.tau = 1.0
+        self.hard = False
+
+    def gates(self):
+        if self.hard or not self.training:
+            return (self.gate_logit > 0).float()
+        u = torch.rand_like(self.gate_logit).clamp(1e-6, 1 - 1e-6)
+        return torch.sigmoid((self.gate_logit + torch.log(u) - torch.log(1 - u)) / self.tau)
+
+    def forward(self, rpast, skv):
+        """rpast: receiver [(k,v)] per layer; skv: sharer [(k,v)] already gathered per receiver position."""
+        g = self.gates()
+        out = []
+        for i, (rl, sl) in enumerate(self.layer_map):
+            rk, rv = rpast[rl]
+            sk, sv = skv[sl]
+            out.append((rk + g[i] * self.kp[i](rk, sk), rv + g[i] * self.vp[i](rv, sv)))
+        return out
+
+
+class LayerExport(nn.Module):
+    """one receiver layer's fuser with the (open) gate baked in; I/O as in docs/ARTIFACTS.md."""
+
+    def __init__(self, fuser, i):
+        super().__init__()
+        self.kp, self.vp = fuser.kp[i], fuser.vp[i]
+
+    def forward(self, receiver_key, receiver_value, sharer_key, sharer_value):
+        return receiver_key + self.kp(receiver_key, sharer_key), receiver_value + self.vp(receiver_value, sharer_value)
+
+
+def align(text, offs, strategy):
+    """sharer position (byte tokenizer with BOS at 0) for every receiver token (BOS first)."""
+    out = []
+    for (st, en) in offs:
+        if en <= st:
+            out.append(0)
+            continue
+        if strategy == "last":
+            j = en - 1
+        elif strategy == "first":
+            j = next((k for k in range(st, en) if text[k] != " "), en - 1)
+        else:
+            raise ValueError(strategy)
+        out.append(j + 1)
+    return out
+
+
+def prepare(rtok, stok, prompts, strategy, conts=None):
+    """tensors for a fused batch. conts: optional continuation token lists (teacher forcing)."""
+    B = len(prompts)
+    r, a, s = [], [], []
+    for p in prompts:
+        ids, offs = C.encode(rtok, p)
+        r.append(ids)
+        a.append(align(p, offs, strategy))
+        s.append([bpe.BOS] + stok.encode(p))
+        assert len(s[-1]) == len(p) + 1
+    pre = [x[:-1] for x in r]
+    pids, pam = C.pad_right(pre)
+    aln = torch.zeros_like(pids)
+    for i, x in enumerate(a):
+        aln[i, :len(x) - 1] = torch.tensor(x[:-1])
+    sids, sam = C.pad_right(s)
+    last = torch.tensor([x[-1] for x in r])
+    nlen = torch.tensor([len(x) for x in r])
+    return dict(pids=pids, pam=pam, aln=aln, sids=sids, sam=sam, last=last, nlen=nlen)
+
+
+def fused_past(rx, sx, fz, d, strategy=None):
+    """prefill sharer (all) + receiver prefix (all but last), fuse. returns fused past, past mask, sharer gathered."""
+    pids, pam, sids, sam, aln = [d[k].to(C.DEV) for k in ("pids", "pam", "sids", "sam", "aln")]
+    B = pids.shape[0]
+    with torch.no_grad():
+        ppos = torch.arange(pids.shape[1], device=C.DEV).unsqueeze(0).expand(B, -1)
+        _, rpast = rx(pids, pam, ppos)
+        spos = torch.arange(sids.shape[1], device=C.DEV).unsqueeze(0).expand(B, -1)
+        _, spast = sx(sids, sam, spos)
+        idx = aln.unsqueeze(1).unsqueeze(-1)
+        g = []
+        for k, v in spast:
+            ii = idx.expand(B, k.shape[1], aln.shape[1], k.shape[3])
+            g.append((torch.gather(k, 2, ii), torch.gather(v, 2, ii)))
+    fused = fz(rpast, g) if fz is not None else rpast
+    return fused, pam
+
+
+def fused_loss(rx, sx, fz, rtok, stok, prompts, answers, strategy):
+    conts = [rtok.encode(" " + a) + [bpe.EOS] for a in answers]
+    d = prepare(rtok, stok, prompts, strategy)
+    past, pam = fused_past(rx, sx, fz, d)
+    B = len(prompts)
+    seqs = [[int(d["last"][i])] + conts[i] for i in range(B)]
+    cids, cam = C.pad_right(seqs)
+    cids, cam = cids.to(C.DEV), cam.to(C.DEV)
+    pos = (d["nlen"].to(C.DEV) - 1).unsqueeze(1) + torch.arange(cids.shape[1], device=C.DEV).unsqueeze(0)
+    logits, _ = rx(cids, torch.cat([pam, cam], 1), pos, past)
+    tgt = cids[:, 1:]
+    w = cam[:, 1:].float()
+    ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), tgt.reshape(-1), reduction="none")
+    return (ce * w.reshape(-1)).sum() / w.sum()
+
+
+@torch.no_grad()
+def c2c_generate(rx, sx, fz, rtok, stok, prompts, strategy, max_new=16, bs=64):
+    nl = set(i for s, i in rtok.vocab.items() if "Ċ" in s)
+    outs = []
+    for b0 in range(0, len(prompts), bs):
+        ps = prompts[b0:b0 + bs]
+        B = len(ps)
+        d = prepare(rtok, stok, ps, strategy)
+        past, pam = fused_past(rx, sx, fz, d)
+        am = torch.cat([pam, torch.ones(B, 1, dtype=torch.long, device=C.DEV)], 1)
+        pos = (d["nlen"].to(C.DEV) - 1).unsqueeze(1)
+        logits, past = rx(d["last"].to(C.DEV).unsqueeze(1), am, pos, past)
+        gen, done = [[] for _ in range(B)], [False] * B
+        nxt = logits[:, -1].argmax(-1)
+        for step in range(max_new):
+            for i in range(B):
+                if not done[i]:
+                    t = int(nxt[i])
+                    if t == bpe.EOS or t in nl:
+                        done[i] = True
+                    else:
+                        gen[i].append(t)
+            if all(done) or step == max_new - 1:
+                break
+            am = torch.cat([am, torch.ones(B, 1, dtype=torch.long, device=C.DEV)], 1)
+            pos = pos + 1
+            logits, past = rx(nxt.unsqueeze(1), am, pos, past)
+            nxt = logits[:, -1].argmax(-1)
+        outs.extend(rtok.decode(g).strip() for g in gen)
+    return outs

@@ -1,0 +1,451 @@
+"""export / fuser / eval / manifest stages."""
+import hashlib
+import json
+import os
+import platform
+import random
+import sys
+import time
+
+import numpy as np
+import onnx
+import torch
+
+import bpe
+import common as C
+import fuser as FZ
+import nets
+import world as W
+
+CFG = {"rx": nets.RX_CONFIG, "rx-ft": nets.RX_CONFIG, "sx": nets.SX_CONFIG}
+STRATEGIES = ["last", "first"]
+
+
+def log(*a):
+    print(f"[{time.strftime('%H:%M:%S')}]", *a, flush=True)
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for b in iter(lambda: f.read(1 << 20), b""):
+            h.update(b)
+    return h.hexdigest()
+
+
+def load_model(mid):
+    st = torch.load(os.path.join(C.CACHE, mid + ".pt"), map_location="cpu")
+    m = nets.make(CFG[mid]["type"], CFG[mid])
+    m.load_state_dict(st["model"])
+    m.to(C.DEV).eval()
+    for p in m.parameters():
+        p.requires_grad_(False)
+    return m, {"val": st["val"], "final": bool(st.get("final")), "step": st.get("step", st.get("steps_run")),
+               "history": st.get("history")}
+
+
+# ------------------------------------------------------------------ export ----------------------------------------
+class OnnxWrap(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+        self.n = m.c["num_hidden_layers"]
+
+    def forward(self, input_ids, attention_mask, position_ids, *past):
+        pkv = [(past[2 * i], past[2 * i + 1]) for i in range(self.n)]
+        logits, pres = self.m(input_ids, attention_mask, position_ids, pkv)
+        out = [logits]
+        for k, v in pres:
+            out += [k, v]
+        return tuple(out)
+
+
+def genai_config(c):
+    return {"model": {"type": c["type"], "bos_token_id": bpe.BOS, "eos_token_id": bpe.EOS, "pad_token_id": bpe.PAD,
+                      "context_length": c["context_length"], "vocab_size": c["vocab_size"],
+                      "decoder": {"filename": "model.onnx", "hidden_size": c["hidden_size"], "head_size": c["head_size"],
+                                  "num_attention_heads": c["num_attention_heads"],
+                                  "num_key_value_heads": c["num_key_value_heads"],
+                                  "num_hidden_layers": c["num_hidden_layers"],
+                                  "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask",
+                                             "position_ids": "position_ids",
+                                             "past_key_names": "past_key_values.%d.key",
+                                             "past_value_names": "past_key_values.%d.value"},
+                                  "outputs": {"logits": "logits", "present_key_names": "present.%d.key",
+                                              "present_value_names": "present.%d.value"}}},
+            "search": {"max_length": c["context_length"], "do_sample": False, "num_beams": 1, "temperature": 1.0,
+                       "top_k": 1, "top_p": 1.0}}
+
+
+def export_model(mid, m):
+    c = CFG[mid]
+    d = os.path.join(C.MODELS, mid)
+    os.makedirs(d, exist_ok=True)
+    json.dump(genai_config(c), open(os.path.join(d, "genai_config.json"), "w"), indent=2)
+    m = m.cpu().eval()
+    B, S, P = 2, 3, 4
+    n, kvh, hd = c["num_hidden_layers"], c["num_key_value_heads"], c["head_size"]
+    ids = torch.randint(3, 100, (B, S))
+    am = torch.ones(B, P + S, dtype=torch.long)
+    pos = torch.arange(P, P + S).unsqueeze(0).expand(B, S).contiguous()
+    past = []
+    for _ in range(n):
+        past += [torch.randn(B, kvh, P, hd), torch.randn(B, kvh, P, hd)]
+    in_names = ["input_ids", "attention_mask", "position_ids"]
+    out_names = ["logits"]
+    dyn = {"input_ids": {0: "batch_size", 1: "sequence_length"},
+           "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
+           "position_ids": {0: "batch_size", 1: "sequence_length"},
+           "logits": {0: "batch_size", 1: "sequence_length"}}
+    for i in range(n):
+        for kv in ("key", "value"):
+            a, b = f"past_key_values.{i}.{kv}", f"present.{i}.{kv}"
+            in_names.append(a)
+            out_names.append(b)
+            dyn[a] = {0: "batch_size", 2: "past_sequence_length"}
+            dyn[b] = {0: "batch_size", 2: "total_sequence_length"}
+    path = os.path.join(d, "model.onnx")
+    torch.onnx.export(OnnxWrap(m), (ids, am, pos, *past), path, input_names=in_names, output_names=out_names,
+                      dynamic_axes=dyn, opset_version=17, do_constant_folding=True)
+    onnx.checker.check_model(onnx.load(path))
+    m.to(C.DEV)
+    log(f"export {mid}: {os.path.getsize(path)} bytes")
+
+
+@torch.no_grad()
+def golden(m, tok, mid, name, prompt, chunks=None):
+    ids = [bpe.BOS] + tok.encode(prompt)
+    chunks = chunks or [len(ids)]
+    assert sum(chunks) == len(ids)
+    past, p0, logits = None, 0, None
+    for ch in chunks:
+        x = torch.tensor([ids[p0:p0 + ch]], device=C.DEV)
+        am = torch.ones(1, p0 + ch, dtype=torch.long, device=C.DEV)
+        pos = torch.arange(p0, p0 + ch, device=C.DEV).unsqueeze(0)
+        logits, past = m(x, am, pos, past)
+        p0 += ch
+    last = logits[0, -1].float().cpu()
+    gen = []
+    nxt = int(last.argmax())
+    for _ in range(16):
+        gen.append(nxt)
+        if len(gen) == 16:
+            break
+        am = torch.ones(1, p0 + 1, dtype=torch.long, device=C.DEV)
+        lo, past = m(torch.tensor([[nxt]], device=C.DEV), am, torch.tensor([[p0]], device=C.DEV), past)
+        p0 += 1
+        nxt = int(lo[0, -1].argmax())
+    offs = tok.encode_with_offsets(prompt)[1]
+    g = {"model": mid, "name": name, "prompt": prompt, "input_ids": ids, "prefill_chunks": chunks,
+         "offsets": [list(o) for o in offs],
+         "last_logits": [float(x) for x in last.tolist()], "greedy_ids": gen, "greedy_text": tok.decode(gen)}
+    os.makedirs(os.path.join(C.MODELS, "golden"), exist_ok=True)
+    json.dump(g, open(os.path.join(C.MODELS, "golden", f"{mid}-{name}.json"), "w"))
+
+
+def stage_export(B, toks):
+    val = B.evalset("context-val")
+    plain = next(r for r in val if r["form"] == "plain")["prompt"]
+    script = next(r for r in val if r["form"] == "script")["prompt"]
+    know = B.evalset("knowledge-test")[0]["prompt"]
+    info = {}
+    for mid in ("rx", "sx", "rx-ft"):
+        m, inf = load_model(mid)
+        info[mid] = inf
+        export_model(mid, m)
+        tok = toks[1] if mid == "sx" else toks[0]
+        n = len(tok.encode(plain)) + 1
+        golden(m, tok, mid, "plain", plain)
+        golden(m, tok, mid, "script", script)
+        golden(m, tok, mid, "knowledge", know)
+        golden(m, tok, mid, "chunked", plain, [n - 7, 5, 2])
+    json.dump(info, open(os.path.join(C.CACHE, "model_info.json"), "w"), indent=1)
+
+
+# ------------------------------------------------------------------ fuser -----------------------------------------
+def layer_map():
+    nr, ns = nets.RX_CONFIG["num_hidden_layers"], nets.SX_CONFIG["num_hidden_layers"]
+    return [[i, ns - nr + i] for i in range(nr)]  # last-aligned
+
+
+def fuser_batch(w, rng, bs):
+    P, A = [], []
+    for _ in range(bs):
+        it = w.context_item(rng, "train")
+        form = "script" if rng.random() < 0.5 else "plain"
+        P.append(w.ctx_prompt(it["passage_" + form], it["question"]))
+        A.append(it["answer"])
+    return P, A
+
+
+def train_fuser(args, w, rx, sx, toks, strategy, steps_total, steps_from=0, fz=None, opt=None, seed=44):
+    if fz is None:
+        torch.manual_seed(seed)
+        fz = FZ.Fuser(nets.RX_CONFIG, nets.SX_CONFIG, layer_map()).to(C.DEV)
+        opt = torch.optim.AdamW(fz.parameters(), lr=1e-3, weight_decay=0.01)
+    rng = random.Random(seed + 1000 * steps_from + (7 if strategy == "first" else 0))
+    t0 = time.time()
+    for step in range(steps_from + 1, args.fuser_steps + 1):
+        if step > steps_total:
+            break
+        frac = step / args.fuser_steps
+        fz.tau = 1.0 * (0.05 / 1.0) ** frac  # annealed Gumbel-sigmoid temperature 1.0 -> 0.05
+        lr = 1e-3 * min(1.0, step / 50) * (0.1 + 0.9 * (1 - frac))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        fz.train()
+        P, A = fuser_batch(w, rng, args.bs)
+        loss = FZ.fused_loss(rx, sx, fz, toks[0], toks[1], P, A, strategy)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(fz.parameters(), 1.0)
+        opt.step()
+        if step % 25 == 0:
+            log(f"fuser[{strategy}] step {step} loss {loss.item():.4f} tau {fz.tau:.3f} "
+                f"gates {torch.sigmoid(fz.gate_logit).detach().cpu().numpy().round(2).tolist()} "
+                f"({(time.time() - t0) / max(1, step - steps_from):.2f}s/step)")
+    return fz, opt
+
+
+def c2c_acc(rx, sx, fz, toks, rows, strategy):
+    fz.eval()
+    pred = FZ.c2c_generate(rx, sx, fz, toks[0], toks[1], [r["prompt"] for r in rows], strategy)
+    return C.accuracy(pred, [r["answer"] for r in rows]), pred
+
+
+def stage_fuser(args, B, w, toks):
+    rx, _ = load_model("rx")
+    sx, _ = load_model("sx")
+    val = B.evalset("context-val")
+    vs = [r for r in val if r["form"] == "script"]
+    vp = [r for r in val if r["form"] == "plain"]
+    sel = max(1, args.fuser_steps // 3)
+    res, fz_by = {}, {}
+    for s in STRATEGIES:  # compare strategies after `sel` steps each, on val
+        fz, opt = train_fuser(args, w, rx, sx, toks, s, sel)
+        a_s, _ = c2c_acc(rx, sx, fz, toks, vs, s)
+        a_p, _ = c2c_acc(rx, sx, fz, toks, vp, s)
+        res[s] = {"val_script": a_s, "val_plain": a_p, "steps": sel}
+        fz_by[s] = (fz, opt)
+        log(f"fuser strategy {s}: val script {a_s:.4f} plain {a_p:.4f}")
+    best = max(STRATEGIES, key=lambda s: (res[s]["val_script"] + res[s]["val_plain"], s == "last"))
+    fz, opt = fz_by[best]
+    fz, opt = train_fuser(args, w, rx, sx, toks, best, args.fuser_steps, steps_from=sel, fz=fz, opt=opt)
+    fz.eval()
+    a_s, _ = c2c_acc(rx, sx, fz, toks, vs, best)
+    a_p, _ = c2c_acc(rx, sx, fz, toks, vp, best)
+    log(f"fuser final ({best}): val script {a_s:.4f} plain {a_p:.4f}")
+    # keep the runner-up (short-trained) fuser for the per-strategy reference numbers
+    for s in STRATEGIES:
+        torch.save({"state": fz_by[s][0].state_dict() if s != best else fz.state_dict()},
+                   os.path.join(C.CACHE, f"fuser-{s}.pt"))
+    meta = {"strategy_selection": res, "chosen": best, "final_val": {"script": a_s, "plain": a_p}}
+    json.dump(meta, open(os.path.join(C.CACHE, "fuser_meta.json"), "w"), indent=1)
+    export_fuser(args, fz, best, meta)
+
+
+def export_fuser(args, fz, strategy, meta):
+    d = os.path.join(C.MODELS, "fuser-rx-sx")
+    os.makedirs(d, exist_ok=True)
+    for f in os.listdir(d):
+        os.remove(os.path.join(d, f))
+    fz = fz.cpu().eval()
+    gates = [int(x) for x in (fz.gate_logit > 0).int().tolist()]
+    graphs = {}
+    rc, sc = nets.RX_CONFIG, nets.SX_CONFIG
+    for i, (rl, sl) in enumerate(fz.layer_map):
+        if not gates[i]:
+            continue
+        T = 5
+        ex = (torch.randn(1, rc["num_key_value_heads"], T, rc["head_size"]),
+              torch.randn(1, rc["num_key_value_heads"], T, rc["head_size"]),
+              torch.randn(1, sc["num_key_value_heads"], T, sc["head_size"]),
+              torch.randn(1, sc["num_key_value_heads"], T, sc["head_size"]))
+        name = f"layer_{rl}.onnx"
+        names = ["receiver_key", "receiver_value", "sharer_key", "sharer_value"]
+        torch.onnx.export(FZ.LayerExport(fz, i), ex, os.path.join(d, name), input_names=names,
+                          output_names=["fused_key", "fused_value"],
+                          dynamic_axes={n: {2: "T"} for n in names + ["fused_key", "fused_value"]}, opset_version=17)
+        onnx.checker.check_model(onnx.load(os.path.join(d, name)))
+        graphs[str(rl)] = name
+        # golden for the graph
+        with torch.no_grad():
+            fk, fv = FZ.LayerExport(fz, i)(*ex)
+        json.dump({"layer": rl, "inputs": {n: x.flatten().tolist() for n, x in zip(names, ex)},
+                   "shape_T": T, "fused_key": fk.flatten().tolist(), "fused_value": fv.flatten().tolist()},
+                  open(os.path.join(C.MODELS, "golden", f"fuser-layer_{rl}.json"), "w"))
+    man = {"format": "latentlink-fuser/1",
+           "receiver": {"id": "rx", "sha256": sha256(os.path.join(C.MODELS, "rx", "model.onnx"))},
+           "sharer": {"id": "sx", "sha256": sha256(os.path.join(C.MODELS, "sx", "model.onnx"))},
+           "layer_map": fz.layer_map, "gates": gates, "graphs": graphs, "alignment": strategy,
+           "fuse_prefix": "all_but_last", "bos": {"receiver": bpe.BOS, "sharer": bpe.BOS, "aligned_to": 0},
+           "training": {"steps": args.fuser_steps, "batch": args.bs, "optimizer": "AdamW lr 1e-3 wd 0.01, warmup 50, linear decay to 0.1",
+                        "gate": "Gumbel-sigmoid, tau 1.0 -> 0.05 (geometric), hard gate_logit>0 at inference",
+                        "data": "LinkQA-context train split, 50% script / 50% plain passages; loss = receiver CE on ' answer' + eos",
+                        "frozen": ["rx", "sx"], "hidden": 192, "blocks": 2, "seed": 44,
+                        "gate_logits": fz.gate_logit.detach().tolist(), **meta}}
+    json.dump(man, open(os.path.join(d, "fuser.json"), "w"), indent=1)
+    fz.to(C.DEV)
+    log("fuser exported", gates)
+
+
+def load_fuser(strategy):
+    fz = FZ.Fuser(nets.RX_CONFIG, nets.SX_CONFIG, layer_map())
+    fz.load_state_dict(torch.load(os.path.join(C.CACHE, f"fuser-{strategy}.pt"), map_location="cpu")["state"])
+    return fz.to(C.DEV).eval()
+
+
+# ------------------------------------------------------------------ eval ------------------------------------------
+def relay(rx, sx, toks, rows):
+    sents = C.greedy(sx, toks[1], [r["relay_prompt"] for r in rows], max_new=64)
+    prompts = [W.World.ctx_prompt(s, r["question"]) for s, r in zip(sents, rows)]
+    pred = C.greedy(rx, toks[0], prompts)
+    return C.accuracy(pred, [r["answer"] for r in rows]), sents
+
+
+def stage_eval(args, B, w, toks):
+    rx, _ = load_model("rx")
+    sx, _ = load_model("sx")
+    rxft, _ = load_model("rx-ft")
+    meta = json.load(open(os.path.join(C.CACHE, "fuser_meta.json")))
+    best = meta["chosen"]
+    test = B.evalset("context-test")
+    sets = {"context_script": [r for r in test if r["form"] == "script"],
+            "context_plain": [r for r in test if r["form"] == "plain"],
+            "knowledge": B.evalset("knowledge-test")}
+    chance = {"city": 1 / len(w.cities), "job": 1 / len(w.professions), "likes": 1 / len(w.likes)}
+    ref = {}
+    for name, rows in sets.items():
+        ans = [r["answer"] for r in rows]
+        P = [r["prompt"] for r in rows]
+        n = len(rows)
+        ent = {}
+        ent["receiver"] = {"accuracy": C.accuracy(C.greedy(rx, toks[0], P), ans), "n": n}
+        ent["sharer"] = {"accuracy": C.accuracy(C.greedy(sx, toks[1], P), ans), "n": n}
+        ent["receiver_ft"] = {"accuracy": C.accuracy(C.greedy(rxft, toks[0], P), ans), "n": n}
+        a, sents = relay(rx, sx, toks, rows)
+        ent["text"] = {"accuracy": a, "n": n, "example_sentence": sents[0]}
+        for s in STRATEGIES:
+            fz = load_fuser(s)
+            a, _ = c2c_acc(rx, sx, fz, toks, rows, s)
+            ent["c2c_" + s] = {"accuracy": a, "n": n,
+                               "fuser_steps": args.fuser_steps if s == best else meta["strategy_selection"][s]["steps"]}
+        ent["c2c"] = dict(ent["c2c_" + best], alignment=best)
+        ent["chance"] = {"accuracy": sum(chance[r["attribute"]] for r in rows) / n, "n": n}
+        if name == "context_plain":
+            # when the sharer is given nothing (an empty sharer -> fuser sees only receiver cache) is not defined;
+            pass
+        ref[name] = ent
+        log(name, {k: round(v["accuracy"], 4) for k, v in ent.items()})
+    ref["probe"] = probe_table(args, w, sx, toks)
+    ref["notes"] = {"split": "test split only; val used for all choices", "chosen_alignment": best,
+                    "relay": "sharer greedy on relay_prompt (max 64 tokens, stop at eos/newline) -> sentence; "
+                             "receiver prompt 'Context: ' + sentence + ' Question: ' + question + ' Answer:'"}
+    json.dump(ref, open(os.path.join(C.MODELS, "REFERENCE.json"), "w"), indent=1)
+
+
+@torch.no_grad()
+def sharer_feats(sx, stok, prompts):
+    ids, am = C.pad_right([[bpe.BOS] + stok.encode(p) for p in prompts])
+    pos = torch.arange(ids.shape[1]).unsqueeze(0).expand(len(prompts), -1)
+    _, pres = sx(ids.to(C.DEV), am.to(C.DEV), pos.to(C.DEV))
+    # [layers][B, T, heads*dim] for K and V
+    return [(k.transpose(1, 2).flatten(2).cpu(), v.transpose(1, 2).flatten(2).cpu()) for k, v in pres]
+
+
+def probe_table(args, w, sx, toks, ntr=1500, nva=400):
+    """linear probes (softmax regression) for the asked person's city from sharer K|V at chosen positions,
+    script passages with a city question. train on train-split passages, report on val-split passages."""
+    def items(split, n, seed):
+        rng = random.Random(seed)
+        out = []
+        while len(out) < n:
+            it = w.context_item(rng, split, ask="city")
+            pr = w.ctx_prompt(it["passage_script"], it["question"])
+            ec = w.encipher(it["answer"])
+            name_s = w.encipher(it["person"])
+            i0 = pr.index(name_s)                      # person's name in script
+            ci = pr.index(" " + ec, i0) + 1            # that person's city word (script)
+            qi = pr.index("Question: ") + len("Question: ") + len(QUESTION_PREFIX)
+            out.append((pr, w.cities.index(it["answer"]), {
+                "city_word_last_byte": ci + len(ec),        # +1 for BOS, -1 for last char
+                "name_last_byte_in_passage": i0 + len(name_s),
+                "question_name_last_byte": pr.index(it["person"] + " live?") + len(it["person"]),
+                "last_prompt_byte": len(pr)}))
+        return out
+    tr, va = items("train", ntr, 505), items("val", nva, 606)
+    positions = list(tr[0][2].keys())
+    nl = nets.SX_CONFIG["num_hidden_layers"]
+    table = {p: {} for p in positions}
+
+    def collect(data):
+        X = {(p, l): [] for p in positions for l in range(nl)}
+        y = []
+        for b0 in range(0, len(data), 64):
+            ch = data[b0:b0 + 64]
+            fs = sharer_feats(sx, toks[1], [c[0] for c in ch])
+            for j, c in enumerate(ch):
+                for p in positions:
+                    for l in range(nl):
+                        X[(p, l)].append(torch.cat([fs[l][0][j, c[2][p]], fs[l][1][j, c[2][p]]]))
+            y += [c[1] for c in ch]
+        return {k: torch.stack(v) for k, v in X.items()}, torch.tensor(y)
+    Xtr, ytr = collect(tr)
+    Xva, yva = collect(va)
+    for p in positions:
+        for l in range(nl):
+            a, b = Xtr[(p, l)], Xva[(p, l)]
+            mu, sd = a.mean(0), a.std(0) + 1e-5
+            a, b = (a - mu) / sd, (b - mu) / sd
+            torch.manual_seed(0)
+            lin = torch.nn.Linear(a.shape[1], len(w.cities))
+            opt = torch.optim.Adam(lin.parameters(), lr=1e-2, weight_decay=1e-4)
+            for _ in range(200):
+                loss = torch.nn.functional.cross_entropy(lin(a), ytr)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+            table[p][f"L{l}"] = round(float((lin(b).argmax(-1) == yva).float().mean()), 4)
+    log("probe", table)
+    return {"description": "val accuracy of a linear probe (softmax regression on standardized K|V of one sharer layer, "
+                           "one position) predicting the asked person's city; script passages; chance %.4f" % (1 / len(w.cities)),
+            "n_train": ntr, "n_val": nva, "table": table}
+
+
+QUESTION_PREFIX = "Where does "
+
+
+# ------------------------------------------------------------------ manifest --------------------------------------
+def stage_manifest(args):
+    arts = []
+    for root, _, files in os.walk(C.MODELS):
+        for f in sorted(files):
+            p = os.path.join(root, f)
+            rel = os.path.relpath(p, C.MODELS)
+            if rel == "MANIFEST.json":
+                continue
+            arts.append({"path": rel, "sha256": sha256(p), "bytes": os.path.getsize(p)})
+    arts.sort(key=lambda a: a["path"])
+    info = json.load(open(os.path.join(C.CACHE, "model_info.json"))) if os.path.exists(os.path.join(C.CACHE, "model_info.json")) else {}
+    timing = json.load(open(os.path.join(C.CACHE, "timing.json"))) if os.path.exists(os.path.join(C.CACHE, "timing.json")) else {}
+    man = {"command": "/usr/bin/python3 training/build.py --all",
+           "args": vars(args),
+           "versions": {"python": platform.python_version(), "torch": torch.__version__, "onnx": onnx.__version__,
+                        "numpy": np.__version__, "opset": 17},
+           "device": str(C.DEV), "threads": torch.get_num_threads(),
+           "seeds": {"world": W.SEED, "rx": 11, "sx": 22, "rx-ft": 33, "fuser": 44, "data": [101, 202, 303, 404]},
+           "models": info, "timing": timing,
+           "total_bytes": sum(a["bytes"] for a in arts), "artifacts": arts}
+    json.dump(man, open(os.path.join(C.MODELS, "MANIFEST.json"), "w"), indent=1)
+    log("manifest", man["total_bytes"], "bytes")
+
+
+def run(args, stages, w, toks, models, B):
+    if "export" in stages:
+        stage_export(B, toks)
+    if "fuser" in stages:
+        stage_fuser(args, B, w, toks)
+    if "eval" in stages:
+        stage_eval(args, B, w, toks)
+    if "manifest" in stages:
+        stage_manifest(args)
