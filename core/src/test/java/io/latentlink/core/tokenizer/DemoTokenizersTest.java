@@ -137,6 +137,59 @@ class DemoTokenizersTest {
     }
 
     @Test
+    void alignmentsEqualTheTrainingCodesRuleOnLinkQaPrompts() throws IOException {
+        // training/fuser.py align(): receiver [BOS] + rx tokens vs sharer [BOS] + one token per byte; BOS -> 0,
+        // last -> 1 + (end - 1), first -> 1 + first non-space index in the span (end - 1 if none).
+        int checked = 0;
+        for (String text : texts()) {
+            if (!text.chars().allMatch(c -> c < 128)) {
+                continue;                                          // the rule is stated for ASCII text
+            }
+            TokenEncoding r = withBos(rx.encode(text));
+            TokenEncoding s = withBos(sx.encode(text));
+            assertEquals(text.length() + 1, s.size(), "sx is one token per ASCII byte");
+            int[] last = TokenAligner.align(r, s, AlignmentStrategy.LAST);
+            int[] first = TokenAligner.align(r, s, AlignmentStrategy.FIRST);
+            assertEquals(0, last[0]);
+            assertEquals(0, first[0]);
+            for (int i = 1; i < r.size(); i++) {
+                int st = r.start(i);
+                int en = r.end(i);
+                int firstNonSpace = en - 1;
+                for (int k = st; k < en; k++) {
+                    if (text.charAt(k) != ' ') {
+                        firstNonSpace = k;
+                        break;
+                    }
+                }
+                assertEquals(1 + (en - 1), last[i], "last, token " + i + " of: " + text);
+                assertEquals(1 + firstNonSpace, first[i], "first, token " + i + " of: " + text);
+            }
+            checked++;
+        }
+        assertTrue(checked >= 5, "checked " + checked + " ASCII texts");
+    }
+
+    /** The encoding with BOS (id 1, no span) in front, as the models are fed (docs/ARTIFACTS.md). */
+    private static TokenEncoding withBos(TokenEncoding e) {
+        int n = e.size();
+        int[] ids = new int[n + 1];
+        int[] starts = new int[n + 1];
+        int[] ends = new int[n + 1];
+        boolean[] special = new boolean[n + 1];
+        ids[0] = 1;
+        starts[0] = TokenEncoding.NO_SPAN;
+        ends[0] = TokenEncoding.NO_SPAN;
+        special[0] = true;
+        for (int i = 0; i < n; i++) {
+            ids[i + 1] = e.id(i);
+            starts[i + 1] = e.start(i);
+            ends[i + 1] = e.end(i);
+        }
+        return TokenEncoding.of(e.text(), ids, starts, ends, special);
+    }
+
+    @Test
     void lastAlignmentOnAByteLevelSharerEndsAtTheReceiverTokensLastByte() {
         // docs/ARTIFACTS.md: the sharer uses a byte tokenizer. Where it emits one token per UTF-8 byte, LAST must
         // land on the byte that completes the receiver token.
