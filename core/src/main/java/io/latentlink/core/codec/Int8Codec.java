@@ -5,7 +5,7 @@ import java.nio.FloatBuffer;
 import java.util.Locale;
 
 /**
- * Symmetric absmax int8 quantisation: {@code q = round(x / scale)} in {@code [-127, 127]}, {@code x' = q * scale},
+ * Symmetric absmax int8 quantisation: {@code q = round(x / scale)} (ties to even) in {@code [-127, 127]}, {@code x' = q * scale},
  * {@code scale = absmax / 127} over one group of values, so each value is off by at most {@code scale / 2}.
  *
  * <p>Payload (little-endian): the fp32 scales, then the int8 values in block order {@code [heads, tokens, headDim]}.
@@ -24,6 +24,12 @@ final class Int8Codec implements KvCodec {
     static final String SCALES_PARAM = "scales";
     /** Below this absmax a group is all zeros; it keeps {@code 127 / absmax} finite. */
     static final float TINY = 1e-30f;
+    /**
+     * 1.5 * 2^23: {@code (v + ROUNDER) - ROUNDER} rounds {@code |v| < 2^22} to the nearest integer, ties to even.
+     * Unlike {@link Math#round(float)} the JIT vectorises it (about 9x faster here), and Java's strict float
+     * semantics make it exact.
+     */
+    private static final float ROUNDER = 12582912f;
 
     /** Which values share one scale. */
     enum ScaleLayout {
@@ -125,17 +131,12 @@ final class Int8Codec implements KvCodec {
                 src.get(src.position() + h * headStride + t0 * hd, x, 0, rows * hd);
                 for (int r = 0; r < rows; r++) {
                     int off = r * hd;
-                    float absMax = 0f;
-                    for (int d = 0; d < hd; d++) {
-                        absMax = Math.max(absMax, Math.abs(x[off + d]));
-                    }
+                    float absMax = rowAbsMax(x, off, hd);
                     if (!(absMax <= Float.MAX_VALUE)) {
                         throw nonFinite(shape, h, t0 + r);
                     }
                     float inv = absMax >= TINY ? 127f / absMax : 0f;
-                    for (int d = 0; d < hd; d++) {
-                        q[off + d] = (byte) Math.round(x[off + d] * inv);
-                    }
+                    quantizeRow(x, off, hd, inv, q);
                     scalesOut.put(h * tokens + t0 + r, inv == 0f ? 0f : absMax / 127f);
                 }
                 out.put(valuesAt + (h * tokens + t0) * hd, q, 0, rows * hd);
@@ -152,41 +153,68 @@ final class Int8Codec implements KvCodec {
         int tileRows = Blocks.rowsPerTile(hd);
         float[] x = new float[tileRows * hd];
         byte[] q = new byte[tileRows * hd];
-        float[] absMax = new float[hd];
+        // |x| as raw bits: non-negative floats order like their bits, and an int[] beside the float[] lets the JIT
+        // vectorise the running max (two float[] might alias, so it would not).
+        int[] absMaxBits = new int[hd];
         float[] inv = new float[hd];
         FloatBuffer scalesOut = out.asFloatBuffer();
         int valuesAt = shape.heads() * hd * Float.BYTES;
         for (int h = 0; h < shape.heads(); h++) {
             int headAt = src.position() + h * headStride;
-            java.util.Arrays.fill(absMax, 0f);
+            java.util.Arrays.fill(absMaxBits, 0);
             for (int t0 = 0; t0 < tokens; t0 += tileRows) {
                 int rows = Math.min(tileRows, tokens - t0);
                 src.get(headAt + t0 * hd, x, 0, rows * hd);
-                for (int r = 0; r < rows; r++) {
-                    int off = r * hd;
-                    for (int d = 0; d < hd; d++) {
-                        absMax[d] = Math.max(absMax[d], Math.abs(x[off + d]));
-                    }
-                }
+                channelAbsMaxBits(x, rows, hd, absMaxBits);
             }
             for (int d = 0; d < hd; d++) {
-                if (!(absMax[d] <= Float.MAX_VALUE)) {
+                float absMax = Float.intBitsToFloat(absMaxBits[d]);
+                if (!(absMax <= Float.MAX_VALUE)) {
                     throw nonFinite(shape, h, -1);
                 }
-                inv[d] = absMax[d] >= TINY ? 127f / absMax[d] : 0f;
-                scalesOut.put(h * hd + d, inv[d] == 0f ? 0f : absMax[d] / 127f);
+                inv[d] = absMax >= TINY ? 127f / absMax : 0f;
+                scalesOut.put(h * hd + d, inv[d] == 0f ? 0f : absMax / 127f);
             }
             for (int t0 = 0; t0 < tokens; t0 += tileRows) {
                 int rows = Math.min(tileRows, tokens - t0);
                 src.get(headAt + t0 * hd, x, 0, rows * hd);
-                for (int r = 0; r < rows; r++) {
-                    int off = r * hd;
-                    for (int d = 0; d < hd; d++) {
-                        q[off + d] = (byte) Math.round(x[off + d] * inv[d]);
-                    }
-                }
+                quantizePerChannel(x, rows, hd, inv, q);
                 out.put(valuesAt + (h * tokens + t0) * hd, q, 0, rows * hd);
             }
+        }
+    }
+
+    // The loops below are small methods of their own: the JIT vectorises them more reliably than inside big ones.
+
+    private static void channelAbsMaxBits(float[] x, int rows, int hd, int[] absMaxBits) {
+        for (int r = 0; r < rows; r++) {
+            int off = r * hd;
+            for (int d = 0; d < hd; d++) {
+                absMaxBits[d] = Math.max(absMaxBits[d], Float.floatToRawIntBits(x[off + d]) & 0x7FFFFFFF);
+            }
+        }
+    }
+
+    private static void quantizePerChannel(float[] x, int rows, int hd, float[] inv, byte[] q) {
+        for (int r = 0; r < rows; r++) {
+            int off = r * hd;
+            for (int d = 0; d < hd; d++) {
+                q[off + d] = (byte) (int) ((x[off + d] * inv[d] + ROUNDER) - ROUNDER);
+            }
+        }
+    }
+
+    private static float rowAbsMax(float[] x, int off, int hd) {
+        float absMax = 0f;
+        for (int d = 0; d < hd; d++) {
+            absMax = Math.max(absMax, Math.abs(x[off + d]));
+        }
+        return absMax;
+    }
+
+    private static void quantizeRow(float[] x, int off, int hd, float inv, byte[] q) {
+        for (int d = 0; d < hd; d++) {
+            q[off + d] = (byte) (int) ((x[off + d] * inv + ROUNDER) - ROUNDER);
         }
     }
 
@@ -230,18 +258,25 @@ final class Int8Codec implements KvCodec {
                                          FloatBuffer dst, int headStride) {
         int hd = shape.headDim();
         int tokens = shape.tokens();
+        if (tokens == 0) {
+            return;
+        }
         int tileRows = Blocks.rowsPerTile(hd);
         float[] x = new float[tileRows * hd];
         byte[] q = new byte[tileRows * hd];
+        // double, not float: the JIT cannot prove two float[] apart and would not vectorise x[i] = q[i] * scale[d].
+        double[] headScales = new double[hd];
         for (int h = 0; h < shape.heads(); h++) {
-            int scalesAt = h * hd;
+            for (int d = 0; d < hd; d++) {
+                headScales[d] = scales[h * hd + d];
+            }
             for (int t0 = 0; t0 < tokens; t0 += tileRows) {
                 int rows = Math.min(tileRows, tokens - t0);
                 in.get(valuesAt + (h * tokens + t0) * hd, q, 0, rows * hd);
                 for (int r = 0; r < rows; r++) {
                     int off = r * hd;
                     for (int d = 0; d < hd; d++) {
-                        x[off + d] = q[off + d] * scales[scalesAt + d];
+                        x[off + d] = (float) (q[off + d] * headScales[d]);
                     }
                 }
                 dst.put(dst.position() + h * headStride + t0 * hd, x, 0, rows * hd);

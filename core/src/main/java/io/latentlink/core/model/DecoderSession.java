@@ -7,7 +7,6 @@ import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import io.latentlink.core.tensor.KvCache;
 import io.latentlink.core.tensor.KvLayout;
-import io.latentlink.core.tensor.KvView;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One decoder model loaded in ONNX Runtime, run against caller-owned {@link KvCache}s.
@@ -37,8 +37,9 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * thread-safe, and per-call scratch buffers come from a pool). A cache must not be used by two calls at once.
  *
  * <p><b>Copies.</b> Inputs are direct buffers handed to ORT without copies: the past K/V are zero-copy views of the
- * cache, ids/mask/positions sit in pooled direct buffers. ORT writes logits and present K/V into pooled direct
- * buffers (pinned outputs), from which only the new tokens are appended to the cache.
+ * cache, ids/mask/positions sit in pooled direct buffers. ORT writes the present K/V (past + new) straight into the
+ * cache's second set of buffers ({@link KvCache#rewrite}), which then become the cache's content; logits land in a
+ * pooled direct buffer. So a step copies nothing beyond what the graph's own concat does.
  *
  * <p>Graph inputs follow the manifest: {@code attention_mask} (all ones, length past + new) and {@code position_ids}
  * (absolute, {@code past .. past + new - 1}) are fed only if the manifest declares them.
@@ -50,6 +51,7 @@ public final class DecoderSession implements AutoCloseable {
     private final OrtSession session;
     private final KvLayout layout;
     private final ConcurrentLinkedDeque<Scratch> scratchPool = new ConcurrentLinkedDeque<>();
+    private final AtomicLong scratchBytes = new AtomicLong();
 
     private DecoderSession(ModelManifest manifest, SessionConfig config, OrtEnvironment env, OrtSession session) {
         this.manifest = manifest;
@@ -203,6 +205,7 @@ public final class DecoderSession implements AutoCloseable {
         }
         Scratch s = takeScratch();
         List<OnnxTensor> owned = new ArrayList<>();
+        KvCache.Rewrite rewrite = null;
         try {
             s.ensure(n, total);
             Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -231,29 +234,22 @@ public final class DecoderSession implements AutoCloseable {
 
             ModelManifest.Outputs out = manifest.decoder().outputs();
             Map<String, OnnxTensor> pinned = new HashMap<>();
-            int perTensor = layout.floatsPerTokenPerTensor();
             FloatBuffer logits = s.logits.slice(0, n * vocab);
             pinned.put(out.logits(), track(owned, OnnxTensor.createTensor(env, logits, new long[] {1, n, vocab})));
+            // ORT writes present K/V (past + new) straight into the cache's second buffers; commit swaps them in.
+            rewrite = cache.rewrite(n);
             long[] presentShape = {1, layout.kvHeads(), total, layout.headDim()};
-            FloatBuffer[] presentK = new FloatBuffer[layout.layers()];
-            FloatBuffer[] presentV = new FloatBuffer[layout.layers()];
             for (int l = 0; l < layout.layers(); l++) {
-                presentK[l] = s.presentK[l].slice(0, total * perTensor);
-                presentV[l] = s.presentV[l].slice(0, total * perTensor);
-                pinned.put(out.presentKeyName(l), track(owned, OnnxTensor.createTensor(env, presentK[l], presentShape)));
+                pinned.put(out.presentKeyName(l),
+                        track(owned, OnnxTensor.createTensor(env, rewrite.keys(l), presentShape)));
                 pinned.put(out.presentValueName(l),
-                        track(owned, OnnxTensor.createTensor(env, presentV[l], presentShape)));
+                        track(owned, OnnxTensor.createTensor(env, rewrite.values(l), presentShape)));
             }
 
             try (OrtSession.Result ignored = session.run(inputs, pinned)) {
                 // Outputs were written into the pinned buffers.
             }
-
-            for (int l = 0; l < layout.layers(); l++) {
-                KvView k = KvView.wrap(presentK[l], layout.kvHeads(), total, layout.headDim()).tokens(past, total);
-                KvView v = KvView.wrap(presentV[l], layout.kvHeads(), total, layout.headDim()).tokens(past, total);
-                cache.append(l, k, v);
-            }
+            rewrite.commit();
             float[] last = new float[vocab];
             logits.get((n - 1) * vocab, last, 0, vocab);
             return last;
@@ -264,14 +260,28 @@ public final class DecoderSession implements AutoCloseable {
             for (OnnxTensor t : owned) {
                 t.close();
             }
+            if (rewrite != null) {
+                rewrite.close(); // no-op after a commit; discards the half-written present after a failure
+            }
             scratchPool.push(s);
         }
+    }
+
+    /**
+     * Direct-buffer bytes this session holds for per-call inputs and logits (ids, mask, positions, logits): at most
+     * {@code context_length * (3 * 8 + vocab_size * 4)} bytes per call that ran concurrently, kept for reuse. Not part
+     * of {@link KvCache#totalBytesHeld()} (present K/V are written into the caches themselves); released to the GC on
+     * {@link #close()}.
+     */
+    public long scratchBytesHeld() {
+        return scratchBytes.get();
     }
 
     @Override
     public void close() {
         closeQuietly(session);
         scratchPool.clear();
+        scratchBytes.set(0);
     }
 
     private static OnnxTensor track(List<OnnxTensor> owned, OnnxTensor t) {
@@ -291,57 +301,40 @@ public final class DecoderSession implements AutoCloseable {
 
     private Scratch takeScratch() {
         Scratch s = scratchPool.poll();
-        return s != null ? s : new Scratch(layout.layers());
+        return s != null ? s : new Scratch();
     }
 
-    /** Direct buffers reused across calls; they only grow, up to the context length. */
+    /** Direct buffers for ids, mask, positions and logits, reused across calls; they only grow. */
     private final class Scratch {
         LongBuffer ids = longs(0);
         LongBuffer mask = longs(0);
         LongBuffer positions = longs(0);
         FloatBuffer logits = floats(0);
-        final FloatBuffer[] presentK;
-        final FloatBuffer[] presentV;
-
-        Scratch(int layers) {
-            presentK = new FloatBuffer[layers];
-            presentV = new FloatBuffer[layers];
-            for (int l = 0; l < layers; l++) {
-                presentK[l] = floats(0);
-                presentV[l] = floats(0);
-            }
-        }
 
         void ensure(int n, int total) {
             if (ids.capacity() < n) {
+                scratchBytes.addAndGet(-(2L * ids.capacity() * Long.BYTES + (long) logits.capacity() * Float.BYTES));
                 ids = longs(n);
                 positions = longs(n);
                 logits = floats((long) n * manifest.vocabSize());
             }
             if (mask.capacity() < total) {
+                scratchBytes.addAndGet(-(long) mask.capacity() * Long.BYTES);
                 mask = longs(total);
                 for (int i = 0; i < total; i++) {
                     mask.put(i, 1L);
                 }
             }
-            long kv = (long) total * layout.floatsPerTokenPerTensor();
-            if (presentK[0].capacity() < kv) {
-                // Grow ahead so a decode loop does not reallocate on every token.
-                long cap = Math.min((long) manifest.contextLength() * layout.floatsPerTokenPerTensor(),
-                        Math.max(kv, 2L * presentK[0].capacity()));
-                for (int l = 0; l < presentK.length; l++) {
-                    presentK[l] = floats(cap);
-                    presentV[l] = floats(cap);
-                }
-            }
         }
 
         private LongBuffer longs(long n) {
+            scratchBytes.addAndGet(n * Long.BYTES);
             return ByteBuffer.allocateDirect(Math.toIntExact(n * Long.BYTES)).order(ByteOrder.nativeOrder())
                     .asLongBuffer();
         }
 
         private FloatBuffer floats(long n) {
+            scratchBytes.addAndGet(n * Float.BYTES);
             return ByteBuffer.allocateDirect(Math.toIntExact(n * Float.BYTES)).order(ByteOrder.nativeOrder())
                     .asFloatBuffer();
         }

@@ -12,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -169,12 +168,16 @@ public record ModelManifest(Path directory, String configSha256, String type, Op
 
     /** Hex SHA-256 of the ONNX file (what a fuser manifest records); reads the whole file. */
     public String modelFileSha256() {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(modelFile()), sha256())) {
-            in.transferTo(OutputStreamSink.INSTANCE);
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        MessageDigest digest = sha256();
+        try (InputStream in = Files.newInputStream(modelFile())) {
+            byte[] buffer = new byte[1 << 16];
+            for (int read; (read = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, read);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + modelFile(), e);
         }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     /**
@@ -225,18 +228,6 @@ public record ModelManifest(Path directory, String configSha256, String type, Op
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 missing from the JDK", e);
-        }
-    }
-
-    private static final class OutputStreamSink extends java.io.OutputStream {
-        static final OutputStreamSink INSTANCE = new OutputStreamSink();
-
-        @Override
-        public void write(int b) {
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
         }
     }
 

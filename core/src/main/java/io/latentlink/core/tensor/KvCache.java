@@ -21,12 +21,16 @@ import java.util.List;
  *   <li>{@link #keys(int, int, int)} and {@link #slice}: token and layer ranges, zero-copy views; a token range
  *       narrower than the layer is strided, and becomes a copy only when made contiguous ({@link KvView#contiguous()},
  *       {@link KvView#copyTo}).</li>
- *   <li>{@link #append} and {@link #replace} copy the given views into the cache.</li>
+ *   <li>{@link #append} and {@link #replace} copy the given views into the cache; an append that fits moves the
+ *       layer's later heads apart in place (O(tokens held), like the concat inside a decoder graph).</li>
+ *   <li>{@link #rewrite} lets a producer that writes whole layers (a decoder session's present outputs) fill a second
+ *       set of buffers that then swaps in: no copy at all.</li>
  * </ul>
  * Views go stale (and then throw) when the cache is appended to, truncated or closed.
  *
  * <h2>Memory</h2>
- * {@link #bytesHeld()} is the capacity this cache holds; {@link #totalBytesHeld()} sums every open cache in the process.
+ * {@link #bytesHeld()} is the capacity this cache holds (both buffer sets once {@link #rewrite} has been used);
+ * {@link #totalBytesHeld()} sums every open cache in the process.
  * {@link #close()} releases the memory at once and brings both back down. A cache never grows past
  * {@link #maxTokens()}.
  *
@@ -44,6 +48,10 @@ public final class KvCache implements AutoCloseable {
     private final FloatBuffer[] values;
     private final int[] tokens;
     private final int[] capacity;
+    // Second buffers per layer, allocated on the first rewrite(): a producer that rewrites whole layers (ORT's present
+    // outputs) writes here while the current buffers are still being read, then the two swap.
+    private final ByteBuffer[] backKeyBytes;
+    private final ByteBuffer[] backValueBytes;
     private long generation;
     private long bytesHeld;
     private boolean closed;
@@ -58,6 +66,8 @@ public final class KvCache implements AutoCloseable {
         values = new FloatBuffer[layers];
         tokens = new int[layers];
         capacity = new int[layers];
+        backKeyBytes = new ByteBuffer[layers];
+        backValueBytes = new ByteBuffer[layers];
         try {
             for (int l = 0; l < layers; l++) {
                 allocateLayer(l, initialCapacity);
@@ -220,6 +230,113 @@ public final class KvCache implements AutoCloseable {
         writeTokens(values[layer], tokens[layer], from, newValues);
     }
 
+    /**
+     * Starts an append of {@code addedTokens} tokens to every layer by a producer that writes each layer whole:
+     * old tokens followed by new ones, packed {@code [kvHeads, tokens() + addedTokens, headDim]}, into buffers this
+     * cache provides. This is how a decoder session lets ONNX Runtime write its {@code present.N.*} outputs straight
+     * into the cache: ORT reads the past from the current buffers and writes the present into the second ones, then
+     * {@link Rewrite#commit()} swaps them, with no copy and no per-step allocation.
+     *
+     * <p>Costs a second set of buffers per layer (allocated on first use, counted in {@link #bytesHeld()}). Until the
+     * commit the cache and its views are unchanged; closing the rewrite without committing discards it.
+     *
+     * @throws IllegalStateException if layers hold different token counts or the result would exceed
+     *                               {@link #maxTokens()}
+     */
+    public Rewrite rewrite(int addedTokens) {
+        int t = tokens();
+        int need = t + addedTokens;
+        if (addedTokens <= 0) {
+            throw new IllegalArgumentException("a rewrite must add at least one token, got " + addedTokens);
+        }
+        if (need > maxTokens) {
+            throw new IllegalStateException("the cache would hold " + need + " tokens, over its limit of " + maxTokens);
+        }
+        int wanted = Math.min(maxTokens, Math.max(need, Math.max(2 * capacity[0], MIN_GROWTH_TOKENS)));
+        for (int l = 0; l < tokens.length; l++) {
+            if (backKeyBytes[l] == null || backKeyBytes[l].capacity() < bytesFor(need)) {
+                releaseBack(l);
+                long bytes = bytesFor(wanted);
+                backKeyBytes[l] = OffHeap.allocate(bytes);
+                bytesHeld += bytes;
+                backValueBytes[l] = OffHeap.allocate(bytes);
+                bytesHeld += bytes;
+            }
+        }
+        return new Rewrite(need, generation);
+    }
+
+    /**
+     * An append in progress, from {@link #rewrite(int)}: fill {@link #keys(int)} and {@link #values(int)} for every
+     * layer, then {@link #commit()}.
+     */
+    public final class Rewrite implements AutoCloseable {
+        private final int newTokens;
+        private final long startGeneration;
+        private boolean done;
+
+        private Rewrite(int newTokens, long startGeneration) {
+            this.newTokens = newTokens;
+            this.startGeneration = startGeneration;
+        }
+
+        /** Tokens each layer holds after the commit. */
+        public int newTokens() {
+            return newTokens;
+        }
+
+        /** Where layer {@code layer}'s K goes: packed {@code [kvHeads, newTokens, headDim]}, indexed from 0. */
+        public FloatBuffer keys(int layer) {
+            return target(backKeyBytes, layer);
+        }
+
+        /** Where layer {@code layer}'s V goes: packed {@code [kvHeads, newTokens, headDim]}, indexed from 0. */
+        public FloatBuffer values(int layer) {
+            return target(backValueBytes, layer);
+        }
+
+        private FloatBuffer target(ByteBuffer[] store, int layer) {
+            checkUsable();
+            checkLayer(layer);
+            return store[layer].asFloatBuffer().slice(0, newTokens * layout.floatsPerTokenPerTensor());
+        }
+
+        /** Makes the written buffers the cache's content; every earlier view goes stale. */
+        public void commit() {
+            checkUsable();
+            done = true;
+            generation++;
+            for (int l = 0; l < tokens.length; l++) {
+                ByteBuffer k = keyBytes[l];
+                ByteBuffer v = valueBytes[l];
+                keyBytes[l] = backKeyBytes[l];
+                valueBytes[l] = backValueBytes[l];
+                backKeyBytes[l] = k;
+                backValueBytes[l] = v;
+                keys[l] = keyBytes[l].asFloatBuffer();
+                values[l] = valueBytes[l].asFloatBuffer();
+                capacity[l] = (int) (keyBytes[l].capacity() / ((long) layout.floatsPerTokenPerTensor() * Float.BYTES));
+                tokens[l] = newTokens;
+            }
+        }
+
+        /** Discards an uncommitted rewrite (the cache is left as it was). */
+        @Override
+        public void close() {
+            done = true;
+        }
+
+        private void checkUsable() {
+            checkOpen();
+            if (done) {
+                throw new IllegalStateException("this rewrite was already committed or closed");
+            }
+            if (generation != startGeneration) {
+                throw new IllegalStateException("the cache changed while a rewrite was in progress");
+            }
+        }
+    }
+
     /** Drops every token at or after {@code newTokens} in every layer (keeps capacity). Views go stale. */
     public void truncate(int newTokens) {
         checkOpen();
@@ -247,6 +364,7 @@ public final class KvCache implements AutoCloseable {
         generation++;
         for (int l = 0; l < keyBytes.length; l++) {
             release(l);
+            releaseBack(l);
         }
     }
 
@@ -392,6 +510,16 @@ public final class KvCache implements AutoCloseable {
             OffHeap.free(valueBytes[layer]);
             valueBytes[layer] = null;
             values[layer] = null;
+        }
+    }
+
+    private void releaseBack(int layer) {
+        for (ByteBuffer[] store : new ByteBuffer[][] {backKeyBytes, backValueBytes}) {
+            if (store[layer] != null) {
+                bytesHeld -= store[layer].capacity();
+                OffHeap.free(store[layer]);
+                store[layer] = null;
+            }
         }
     }
 

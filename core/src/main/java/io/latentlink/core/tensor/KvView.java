@@ -191,6 +191,17 @@ public final class KvView {
         return copy;
     }
 
+    /**
+     * The view's memory without any copy, as a buffer indexed from 0 where element {@code [h, t, d]} sits at
+     * {@code h * headStride() + t * headDim() + d} (what a strided consumer such as a KV codec takes, together with
+     * {@link #headStride()}). Same lifetime rule as {@link #contiguous()}: use it within the call, do not keep it.
+     */
+    public FloatBuffer stridedBuffer() {
+        checkLive();
+        int length = heads == 0 || tokens == 0 ? 0 : (heads - 1) * headStride + tokens * headDim;
+        return data.slice(offset, length);
+    }
+
     /** Whether the view can still be read (its cache has not changed structure since the view was taken). */
     public boolean isLive() {
         return generationSource.getAsLong() == generation;

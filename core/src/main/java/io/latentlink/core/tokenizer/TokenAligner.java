@@ -6,20 +6,27 @@ import java.util.Objects;
  * Maps each receiver token to one sharer token position, by character offsets, so that a fuser can read the sharer's
  * KV cache "at" every receiver token. Receiver tokens are the base: the result has one entry per receiver token.
  *
- * <p>Both encodings must be of the same text. For a receiver token with span {@code [s, e)}, the candidates are the
- * sharer tokens whose spans overlap it ({@code start < e && end > s}); {@link AlignmentStrategy} picks one:
+ * <p>Both encodings must be of the same text. A receiver token with span {@code [s, e)} is matched by its <b>core</b>
+ * {@code [c, e)}: the span without its leading spaces (U+0020), or just its last character when it is all spaces.
+ * Byte-level BPE tokenizers glue a word's leading space onto the word (" Varn"); the core is the word itself, so FIRST
+ * lands on the word's first letter rather than on a space. The candidates are the sharer tokens whose spans overlap
+ * the core ({@code start < e && end > c}); {@link AlignmentStrategy} picks one:
  * <ul>
- *   <li>{@code FIRST}: the candidate with the lowest position (it holds the receiver token's first character, or is
- *       the first sharer token after it when no sharer token holds that character);</li>
+ *   <li>{@code FIRST}: the candidate with the lowest position (it holds the core's first character, or is the first
+ *       sharer token after it when no sharer token holds that character);</li>
  *   <li>{@code LAST}: the candidate with the highest position (it holds the last character; for a byte-level sharer
  *       that splits a character into several tokens with the same span, the token with the final byte);</li>
- *   <li>{@code LONGEST}: the candidate sharing the most UTF-16 units with the receiver token, ties to the later one.</li>
+ *   <li>{@code LONGEST}: the candidate sharing the most UTF-16 units with the core, ties to the later one.</li>
  * </ul>
- * When there is no candidate the receiver token falls back to the <b>nearest preceding sharer token</b>: the highest
- * sharer position whose span ends at or before a reference offset, which is {@code s} for a token with a span and,
- * for a token without one (a special token added by a post-processor), the end of the last earlier receiver token
- * that has a span (0 if none). When not even that exists (the text start, e.g. a receiver BOS) the answer is sharer
- * position 0. Sharer tokens without a span are never candidates; they are reached only through that last rule.
+ * With a byte-per-token sharer whose BOS is at position 0 and ASCII text, this is exactly the training code's rule
+ * (docs/ARTIFACTS.md, "C2C procedure"): LAST = {@code 1 + (e - 1)}, FIRST = {@code 1 + c}.
+ *
+ * <p>When there is no candidate the receiver token falls back to the <b>nearest preceding sharer token</b>: the highest
+ * sharer position whose span ends at or before a reference offset, which is {@code c} for a token with a span and,
+ * for a token without one (a special token added by a post-processor or prepended by the caller, such as BOS), the
+ * end of the last earlier receiver token that has a span (0 if none). When not even that exists (the text start,
+ * e.g. a receiver BOS) the answer is sharer position 0, which is the sharer's BOS when it has one. Sharer tokens
+ * without a span are never candidates; they are reached only through that last rule.
  *
  * <p>Cost: O(n log m) plus the overlap counts when the sharer spans are in order (start and end never decrease with the
  * position, as for every tokenizer seen so far); otherwise an O(n·m) scan by the same rules.
@@ -57,19 +64,28 @@ public final class TokenAligner {
             throw new IllegalArgumentException("cannot align " + n + " receiver tokens to a sharer encoding with no tokens");
         }
         SharerSpans spans = SharerSpans.of(sharer, forceScan);
+        String text = receiver.text();
         int[] out = new int[n];
         int lastSpannedEnd = 0;
         for (int i = 0; i < n; i++) {
             if (receiver.hasSpan(i)) {
-                int s = receiver.start(i);
                 int e = receiver.end(i);
-                out[i] = spans.pick(s, e, strategy);
+                out[i] = spans.pick(coreStart(text, receiver.start(i), e), e, strategy);
                 lastSpannedEnd = e;
             } else {
                 out[i] = spans.nearestPreceding(lastSpannedEnd);
             }
         }
         return out;
+    }
+
+    /** Start of a span's core: past its leading spaces, but never past its last character. */
+    static int coreStart(String text, int start, int end) {
+        int c = start;
+        while (c < end - 1 && text.charAt(c) == ' ') {
+            c++;
+        }
+        return c;
     }
 
     /** The sharer tokens that have spans, in position order, with their original positions. */

@@ -198,7 +198,7 @@ class KvCodecTest {
         assertEquals(2 * 4 + 4, wire.remaining());
         assertEquals(1f, wire.getFloat(0));                 // absmax 127 / 127
         assertEquals(1f / 127f, wire.getFloat(4));          // absmax 1 / 127
-        assertArrayEquals(new byte[] {127, -63, 64, -127},  // Math.round rounds halves up: -63.5 -> -63, 63.5 -> 64
+        assertArrayEquals(new byte[] {127, -64, 64, -127},  // halves round to even: -63.5 -> -64, 63.5 -> 64
                 new byte[] {wire.get(8), wire.get(9), wire.get(10), wire.get(11)});
     }
 

@@ -66,6 +66,41 @@ class DecoderSessionTest {
     }
 
     @Test
+    void concurrentCallsOnSeparateCachesGiveTheSequentialResults() throws Exception {
+        int threads = 4;
+        long[][] prompts = new long[threads][];
+        long[][] sequential = new long[threads][];
+        for (int i = 0; i < threads; i++) {
+            prompts[i] = Arrays.copyOfRange(IDS, i, IDS.length);
+            try (KvCache cache = gqa.newCache()) {
+                sequential[i] = new Generator(gqa).generate(cache, prompts[i],
+                        GenerationConfig.greedy(12).withStopOnEos(false)).tokenIds();
+            }
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.List<java.util.concurrent.Future<long[]>> futures = new java.util.ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                long[] prompt = prompts[i];
+                futures.add(pool.submit(() -> {
+                    try (KvCache cache = gqa.newCache()) {
+                        return new Generator(gqa).generate(cache, prompt,
+                                GenerationConfig.greedy(12).withStopOnEos(false)).tokenIds();
+                    }
+                }));
+            }
+            for (int i = 0; i < threads; i++) {
+                assertArrayEquals(sequential[i], futures.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long perCall = 64L * (3 * Long.BYTES + 48 * Float.BYTES); // context 64, vocab 48
+        assertTrue(gqa.scratchBytesHeld() > 0 && gqa.scratchBytesHeld() <= threads * perCall,
+                "scratch is pooled and bounded: " + gqa.scratchBytesHeld());
+    }
+
+    @Test
     void badCallsAreRejectedClearly() {
         try (KvCache cache = gqa.newCache()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

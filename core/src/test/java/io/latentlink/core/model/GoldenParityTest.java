@@ -129,6 +129,8 @@ class GoldenParityTest {
             for (int i = 0; i < logits.length; i++) {
                 maxErr = Math.max(maxErr, Math.abs(logits[i] - g.lastLogits()[i]));
             }
+            System.out.printf("parity %s: max abs logit error %.3g over %d logits%n", file.getFileName(), maxErr,
+                    logits.length);
             assertTrue(maxErr <= MAX_ABS_ERROR, "max abs logit error " + maxErr + " > " + MAX_ABS_ERROR);
         }
     }

@@ -76,6 +76,9 @@ class KvCacheTest {
             assertArrayEquals(tokens(0, 1, 3, 7).toArray(), mid.toArray());
             assertArrayEquals(tokens(0, 1, 3, 7).toArray(), toArray(mid.contiguous()));
             assertArrayEquals(tokens(0, 1, 5, 6).toArray(), mid.tokens(2, 3).toArray(), "sub-view of a sub-view");
+            FloatBuffer strided = mid.stridedBuffer();
+            assertEquals(value(0, 1, 1, 6, 3), strided.get(mid.headStride() + 3 * 4 + 3), "last element, no copy");
+            assertEquals(mid.headStride() + 4 * 4, strided.limit());
         }
     }
 
@@ -127,6 +130,42 @@ class KvCacheTest {
             appendRange(c, 5, 7);
             assertHolds(c, 7);
         }
+    }
+
+    @Test
+    void rewriteSwapsInWholeLayersWrittenByAProducer() {
+        long before = KvCache.totalBytesHeld();
+        try (KvCache c = KvCache.allocate(LAYOUT, 8, 100)) {
+            appendRange(c, 0, 5);
+            long frontOnly = c.bytesHeld();
+            KvView old = c.keys(0);
+            // What ORT's present output is: old tokens then new ones, packed per layer.
+            try (KvCache.Rewrite r = c.rewrite(3)) {
+                assertEquals(8, r.newTokens());
+                assertTrue(c.bytesHeld() > frontOnly, "the second buffers are accounted");
+                for (int l = 0; l < LAYOUT.layers(); l++) {
+                    tokens(0, l, 0, 8).copyTo(r.keys(l), 0);
+                    tokens(1, l, 0, 8).copyTo(r.values(l), 0);
+                }
+                assertHolds(c, 5); // nothing visible before the commit
+                assertTrue(old.isLive());
+                r.commit();
+                assertThrows(IllegalStateException.class, r::commit);
+            }
+            assertHolds(c, 8);
+            assertFalse(old.isLive(), "views of the swapped-out buffers go stale");
+            try (KvCache.Rewrite discarded = c.rewrite(2)) {
+                discarded.keys(0).put(0, -7f);
+            }
+            assertHolds(c, 8);
+            appendRange(c, 8, 30); // ordinary appends still work after swaps
+            assertHolds(c, 30);
+            KvCache.Rewrite stale = c.rewrite(1);
+            appendRange(c, 30, 31);
+            assertThrows(IllegalStateException.class, stale::commit, "the cache changed under the rewrite");
+            assertThrows(IllegalStateException.class, () -> c.rewrite(100), "over maxTokens");
+        }
+        assertEquals(before, KvCache.totalBytesHeld());
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -122,6 +123,28 @@ class TextTokenizerTest {
         t.close();                                                  // idempotent
         assertThrows(IllegalStateException.class, () -> t.encode("x"));
         assertThrows(IllegalStateException.class, () -> t.decode(new int[] {1}));
+    }
+
+    @Test
+    void encodesFromSeveralThreadsAtOnce() throws Exception {
+        String text = "naïve 東京 🙂 ".repeat(50);
+        TokenEncoding expected = bytes.encode(text);
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                results.add(pool.submit(() -> {
+                    for (int i = 0; i < 100; i++) {
+                        if (!bytes.encode(text).equals(expected)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (var r : results) {
+                assertTrue(r.get(), "a concurrent encoding differed");
+            }
+        }
     }
 
     @Test

@@ -155,6 +155,36 @@ class TokenAlignerTest {
     }
 
     @Test
+    void leadingSpacesAreNotPartOfTheMatchAsInTheTrainingCode() {
+        // Byte sharer with BOS at 0: sharer position of text byte k is 1 + k. Training: last = 1 + (end - 1),
+        // first = 1 + (first non-space index), or 1 + (end - 1) when the token is all spaces.
+        String text = "in  Varn";
+        TokenEncoding rx = enc(text, NO_SPAN, NO_SPAN, 0, 2, 2, 3, 3, 8);   // BOS "in" " " " Varn"
+        int[] bytes = new int[2 + 2 * text.length()];
+        bytes[0] = NO_SPAN;
+        bytes[1] = NO_SPAN;
+        for (int k = 0; k < text.length(); k++) {
+            bytes[2 + 2 * k] = k;
+            bytes[3 + 2 * k] = k + 1;
+        }
+        TokenEncoding sx = enc(text, bytes);
+        assertAlign(rx, sx, FIRST, 0, 1, 3, 5);
+        assertAlign(rx, sx, LAST, 0, 2, 3, 8);
+        assertAlign(rx, sx, LONGEST, 0, 2, 3, 8);                   // one char each: ties go to the later token
+    }
+
+    @Test
+    void aSharerTokenCoveringOnlyTheSpaceIsNotTheFirstMatch() {
+        String text = "a word";
+        TokenEncoding rx = enc(text, 0, 1, 1, 6);                   // "a", " word"
+        TokenEncoding sx = enc(text, 0, 1, 1, 2, 2, 6);             // "a", " ", "word"
+        assertAlign(rx, sx, FIRST, 0, 2);
+        assertAlign(rx, sx, LONGEST, 0, 2);
+        TokenEncoding rxSpace = enc(text, 0, 1, 1, 2, 2, 6);        // "a", " ", "word": an all-space token keeps itself
+        assertAlign(rxSpace, sx, FIRST, 0, 1, 2);
+    }
+
+    @Test
     void unorderedSharerSpansUseTheScanWithTheSameRules() {
         String text = "abcd";
         TokenEncoding rx = enc(text, 0, 2, 2, 4);
@@ -169,7 +199,11 @@ class TokenAlignerTest {
         Random random = new Random(7);
         for (int round = 0; round < 500; round++) {
             int length = random.nextInt(40);
-            String text = "x".repeat(length);
+            StringBuilder chars = new StringBuilder();
+            for (int c = 0; c < length; c++) {
+                chars.append("ab  ".charAt(random.nextInt(4)));
+            }
+            String text = chars.toString();
             TokenEncoding rx = randomEncoding(text, random);
             TokenEncoding sx = randomEncoding(text, random);
             if (sx.isEmpty() && !rx.isEmpty()) {
@@ -178,6 +212,7 @@ class TokenAlignerTest {
             for (AlignmentStrategy s : AlignmentStrategy.values()) {
                 int[] fast = TokenAligner.align(rx, sx, s);
                 assertArrayEquals(TokenAligner.align(rx, sx, s, true), fast, () -> s + " " + rx + " / " + sx);
+                AlignmentOracle.check(rx, sx, s, fast);
                 for (int p : fast) {
                     assertTrue(p >= 0 && p < sx.size());
                 }
