@@ -87,27 +87,42 @@ def evalset(name, form=None):
 
 
 # ---------------------------------------------------------------- task samplers ----------------------------------
+def multi_qa(w, rng, form, ks=(1, 2, 3), nq=3):
+    """one passage + up to nq questions about it (first segment has exactly the eval format)."""
+    ps, facts, shown = w.passage(rng, "train", ks)
+    psg = " ".join(w.sentence(p, shown[j], facts[j]) for j, p in enumerate(ps))
+    if form == "script":
+        psg = w.encipher(psg)
+    cands = [(i, a) for i in range(len(ps)) for a in shown[i]]
+    rng.shuffle(cands)
+    segs = []
+    for n, (i, a) in enumerate(cands[:nq]):
+        q = W.QUESTION[a].format(n=ps[i])
+        segs.append((w.ctx_prompt(psg, q) if n == 0 else " Question: " + q + " Answer:", " " + facts[i][a]))
+    return segs
+
+
 def rx_sampler(w, rng):
-    it = w.context_item(rng, "train", ks=(1, 2, 3))
-    return w.ctx_prompt(it["passage_plain"], it["question"]), " " + it["answer"]
+    return multi_qa(w, rng, "plain")
 
 
 def rxft_sampler(w, rng):
     if rng.random() < 0.3:
         return rx_sampler(w, rng)
-    it = w.context_item(rng, "train")
-    return w.ctx_prompt(it["passage_script"], it["question"]), " " + it["answer"]
+    return multi_qa(w, rng, "script", ks=(2, 3))
 
 
-SX_TASKS = [("ctx_script", 0.36), ("ctx_plain", 0.14), ("relay_script", 0.12), ("relay_plain", 0.04),
-            ("gloss", 0.14), ("know", 0.15), ("know_relay", 0.05)]
+SX_TASKS = [("ctx_script", 0.45), ("ctx_plain", 0.2), ("relay_script", 0.1), ("relay_plain", 0.03),
+            ("gloss", 0.12), ("know", 0.07), ("know_relay", 0.03)]
 
 
 def sx_task_batch(w, rng, B):
     task = rng.choices([t for t, _ in SX_TASKS], [p for _, p in SX_TASKS])[0]
     out = []
     for _ in range(B):
-        if task.startswith("ctx") or task.startswith("relay"):
+        if task.startswith("ctx"):
+            out.append(multi_qa(w, rng, task[4:]))
+        elif task.startswith("relay"):
             it = w.context_item(rng, "train", ks=(1, 2, 3))
             psg = it["passage_script"] if task.endswith("script") else it["passage_plain"]
             if task.startswith("ctx"):
@@ -133,7 +148,8 @@ def sx_task_batch(w, rng, B):
 
 
 # ---------------------------------------------------------------- LM training ------------------------------------
-def train_lm(args, w, mid, cfg, tok, batch_fn, val_rows, steps, lr, init=None, target=None, seed=0, eval_every=250):
+def train_lm(args, w, mid, cfg, tok, batch_fn, val_rows, steps, lr, init=None, target=None, seed=0, eval_every=250,
+             lm_weight=0.2):
     """trains, keeps the checkpoint best on val; stops early when val >= target twice."""
     ck = os.path.join(C.CACHE, mid + ".pt")
     if os.path.exists(ck) and not args.retrain:
@@ -160,7 +176,7 @@ def train_lm(args, w, mid, cfg, tok, batch_fn, val_rows, steps, lr, init=None, t
         for g in opt.param_groups:
             g["lr"] = lr * f
         m.train()
-        loss = C.lm_loss(m, C.lm_batch(tok, batch_fn(rng)))
+        loss = C.lm_loss(m, C.lm_batch(tok, batch_fn(rng), lm_weight))
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
@@ -194,8 +210,11 @@ def get_rx(args, w, toks):
         import shutil
         shutil.copy(os.path.join(C.CACHE, "rx-a.pt"), os.path.join(C.CACHE, "rx.pt"))
         return a
+    if os.environ.get("LL_RX_INIT"):  # resume phase b from an interrupted checkpoint (see README, "history")
+        a.load_state_dict(torch.load(os.environ["LL_RX_INIT"], map_location="cpu")["model"])
+    # phase b: less weight on the (mostly unpredictable) prompt tokens so the answers dominate the gradient
     return train_lm(args, w, "rx", nets.RX_CONFIG, toks[0], fn, val, args.rx2_steps, 1e-3, init=a, target=0.995,
-                    seed=12)
+                    seed=12, lm_weight=0.05)
 
 
 def get_sx(args, w, toks):
@@ -223,22 +242,44 @@ def main():
     ap.add_argument("--sx-steps", type=int, default=2000)
     ap.add_argument("--rxft-steps", type=int, default=400)
     ap.add_argument("--fuser-steps", type=int, default=600)
+    ap.add_argument("--eval-limit", type=int, default=0, help="0 = full test sets; >0 = first N rows (quick look)")
+    ap.add_argument("--no-probe", action="store_true")
     args = ap.parse_args()
     stages = STAGES if args.all else [s for s in args.stages.split(",") if s]
     w = W.World()
     log("device", C.DEV, "threads", torch.get_num_threads(), "stages", stages)
+    tpath = os.path.join(C.CACHE, "timing.json")
+
+    def timed(name, fn):
+        t = time.time()
+        r = fn()
+        os.makedirs(C.CACHE, exist_ok=True)
+        tm = json.load(open(tpath)) if os.path.exists(tpath) else {}
+        if name in tm and time.time() - t < 5:  # cache hit: keep the measured time of the real run
+            return r
+        tm[name] = {"sec": round(time.time() - t, 1), "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "threads": torch.get_num_threads()}
+        json.dump(tm, open(tpath, "w"), indent=1)
+        return r
     if "data" in stages:
-        stage_data(args, w)
+        timed("data", lambda: stage_data(args, w))
     toks = load_toks()
-    rx = sx = rxft = None
+    rx = None
     if "rx" in stages:
-        rx = get_rx(args, w, toks)
+        rx = timed("rx", lambda: get_rx(args, w, toks))
     if "sx" in stages:
-        sx = get_sx(args, w, toks)
+        timed("sx", lambda: get_sx(args, w, toks))
     if "rxft" in stages:
-        rxft = get_rxft(args, w, toks, rx if rx is not None else get_rx(args, w, toks))
+        if rx is None:  # use the cached receiver as it is (does not (re)train it)
+            import stages2
+            rx = stages2.load_model("rx")[0]
+            for p in rx.parameters():
+                p.requires_grad_(True)
+        timed("rxft", lambda: get_rxft(args, w, toks, rx))
     import stages2
-    stages2.run(args, stages, w, toks, {"rx": rx, "sx": sx, "rx-ft": rxft}, sys.modules[__name__])
+    for st in ("export", "fuser", "eval", "manifest"):
+        if st in stages:
+            timed(st, lambda: stages2.run(args, [st], w, toks, None, sys.modules[__name__]))
     log("all requested stages done")
 
 

@@ -42,11 +42,17 @@ def pad_right(seqs, val=0):
 def lm_batch(tok, pairs, lm_weight=0.2):
     """pairs of (prompt, target) -> ids, mask, positions, labels, weights. BOS + prompt + target + EOS."""
     seqs, ws = [], []
-    for p, t in pairs:
-        pi = [bpe.BOS] + tok.encode(p)
-        ti = tok.encode(t) + [bpe.EOS]
-        seqs.append(pi + ti)
-        ws.append([lm_weight] * (len(pi) - 1) + [1.0] * len(ti))  # weight of predicting token j+1
+    for ex in pairs:
+        # ex = (prompt, target) or a list of such segments (several questions about one passage)
+        segs = [ex] if isinstance(ex[0], str) else ex
+        seq, wt = [bpe.BOS], []
+        for p, t in segs:
+            pi = tok.encode(p)
+            ti = tok.encode(t) + [bpe.EOS]
+            wt += [lm_weight] * len(pi) + [1.0] * len(ti)  # weight of predicting token j+1
+            seq += pi + ti
+        seqs.append(seq)
+        ws.append(wt)
     ids, am = pad_right(seqs)
     L = ids.shape[1]
     w = torch.zeros(len(seqs), L - 1)

@@ -113,12 +113,14 @@ class SxLayer(nn.Module):
         self.o = nn.Linear(H * D, d)
         self.fc, self.proj = nn.Linear(d, c["intermediate_size"]), nn.Linear(c["intermediate_size"], d)
 
-    def forward(self, x, mask, past):
+    def forward(self, x, mask, past, cos, sin):
         B, S, _ = x.shape
         q, k, v = self.qkv(self.ln1(x)).split(self.H * self.D, dim=-1)
         q = q.view(B, S, self.H, self.D).transpose(1, 2)
         k = k.view(B, S, self.H, self.D).transpose(1, 2)
         v = v.view(B, S, self.H, self.D).transpose(1, 2)
+        q = q * cos + rotate_half(q) * sin
+        k = k * cos + rotate_half(k) * sin
         if past is not None:
             k = torch.cat([past[0], k], dim=2)
             v = torch.cat([past[1], v], dim=2)
@@ -132,27 +134,31 @@ class SxLayer(nn.Module):
 
 
 class Sx(nn.Module):
-    """GPT-2-style sharer: learned absolute positions, LayerNorm, GELU MLP, plain multi-head attention."""
+    """GPT-2-style sharer (LayerNorm, GELU MLP, biases, plain multi-head attention, untied head) with RoPE
+    (theta 500) instead of learned positions: learned positions made byte-level copying far too slow on CPU."""
 
     def __init__(self, c):
         super().__init__()
         self.c = c
         self.embed = nn.Embedding(c["vocab_size"], c["hidden_size"])
-        self.pos = nn.Embedding(c["context_length"], c["hidden_size"])
+        D = c["head_size"]
+        self.register_buffer("inv_freq", 1.0 / (c["rope_theta"] ** (torch.arange(0, D, 2).float() / D)), persistent=False)
         self.layers = nn.ModuleList([SxLayer(c) for _ in range(c["num_hidden_layers"])])
         self.norm = nn.LayerNorm(c["hidden_size"])
         self.head = nn.Linear(c["hidden_size"], c["vocab_size"], bias=False)
         nn.init.normal_(self.embed.weight, std=0.02)
-        nn.init.normal_(self.pos.weight, std=0.01)
 
     def forward(self, input_ids, attention_mask, position_ids, past=None):
         B, S = input_ids.shape
         P = 0 if past is None else past[0][0].shape[2]
-        x = self.embed(input_ids) + self.pos(position_ids)
+        x = self.embed(input_ids)
+        fr = position_ids.float().unsqueeze(-1) * self.inv_freq
+        emb = torch.cat([fr, fr], dim=-1).unsqueeze(1)
+        cos, sin = emb.cos(), emb.sin()
         mask = build_mask(attention_mask, S, P)
         presents = []
         for i, layer in enumerate(self.layers):
-            x, pr = layer(x, mask, None if past is None else past[i])
+            x, pr = layer(x, mask, None if past is None else past[i], cos, sin)
             presents.append(pr)
         return self.head(self.norm(x)), presents
 
@@ -161,7 +167,8 @@ RX_CONFIG = {"type": "llama", "vocab_size": 1024, "hidden_size": 128, "num_atten
              "head_size": 32, "num_hidden_layers": 4, "intermediate_size": 384, "rope_theta": 10000.0,
              "context_length": 512}
 SX_CONFIG = {"type": "gpt2", "vocab_size": 259, "hidden_size": 96, "num_attention_heads": 6, "num_key_value_heads": 6,
-             "head_size": 16, "num_hidden_layers": 6, "intermediate_size": 384, "context_length": 512}
+             "head_size": 16, "num_hidden_layers": 6, "intermediate_size": 384, "context_length": 512,
+             "rope_theta": 500.0}
 
 
 def make(kind, c):

@@ -315,6 +315,8 @@ def stage_eval(args, B, w, toks):
             "knowledge": B.evalset("knowledge-test")}
     chance = {"city": 1 / len(w.cities), "job": 1 / len(w.professions), "likes": 1 / len(w.likes)}
     ref = {}
+    if args.eval_limit:
+        sets = {k: v[:args.eval_limit] for k, v in sets.items()}
     for name, rows in sets.items():
         ans = [r["answer"] for r in rows]
         P = [r["prompt"] for r in rows]
@@ -337,8 +339,9 @@ def stage_eval(args, B, w, toks):
             pass
         ref[name] = ent
         log(name, {k: round(v["accuracy"], 4) for k, v in ent.items()})
-    ref["probe"] = probe_table(args, w, sx, toks)
+    ref["probe"] = None if args.no_probe else probe_table(args, w, sx, toks)
     ref["notes"] = {"split": "test split only; val used for all choices", "chosen_alignment": best,
+                    "provisional": bool(args.eval_limit or args.no_probe),
                     "relay": "sharer greedy on relay_prompt (max 64 tokens, stop at eos/newline) -> sentence; "
                              "receiver prompt 'Context: ' + sentence + ' Question: ' + question + ' Answer:'"}
     json.dump(ref, open(os.path.join(C.MODELS, "REFERENCE.json"), "w"), indent=1)
@@ -365,7 +368,7 @@ def probe_table(args, w, sx, toks, ntr=1500, nva=400):
             ec = w.encipher(it["answer"])
             name_s = w.encipher(it["person"])
             i0 = pr.index(name_s)                      # person's name in script
-            ci = pr.index(" " + ec, i0) + 1            # that person's city word (script)
+            ci = min(pr.find(" " + ec + x, i0) % 100000 for x in ",.") + 1  # that person's city word (script)
             qi = pr.index("Question: ") + len("Question: ") + len(QUESTION_PREFIX)
             out.append((pr, w.cities.index(it["answer"]), {
                 "city_word_last_byte": ci + len(ec),        # +1 for BOS, -1 for last char
