@@ -16,6 +16,7 @@ if [ -z "${JAVA_HOME:-}" ]; then
   done
 fi
 ./mvnw -B -q -pl bench -am package -DskipTests
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 flags="--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
 mkdir -p bench/results/tmp
 cmd="java -jar bench/target/benchmarks.jar $opts -p model=$joined -jvmArgsAppend \"$flags -Dlatentlink.models.dir=$PWD/models\" -rf json -rff bench/results/tmp/core-jmh-raw.json"
@@ -24,7 +25,7 @@ cmd="java -jar bench/target/benchmarks.jar $opts -p model=$joined -jvmArgsAppend
   -jvmArgsAppend "$flags -Dlatentlink.models.dir=$PWD/models" -rf json -rff bench/results/tmp/core-jmh-raw.json
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
-machine="$(nproc) cores ($cpu), $(free -g | awk '/^Mem:/{print $2}') GiB RAM, $(uname -sr), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), shared with other jobs"
+machine="$(nproc) cores ($cpu), $(free -g | awk '/^Mem:/{print $2}') GiB RAM, $(uname -sr), $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), shared with other jobs (load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg))"
 esc() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g'; }
 {
   printf '{\n  "command": "%s",\n' "$(esc "bench/run-core-jmh.sh ${models[*]}  # runs: $cmd")"

@@ -119,7 +119,7 @@ public final class DecoderSession implements AutoCloseable {
                 if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
                     throw new IllegalStateException("CUDA execution provider requested, but this ONNX Runtime build "
                             + "has none (available: " + OrtEnvironment.getAvailableProviders() + "). Build with "
-                            + "-Pgpu and install CUDA 12 + cuDNN 9 (see core/README.md).");
+                            + "-Dgpu and install CUDA 12 + cuDNN 9 (see core/README.md).");
                 }
                 options.addCUDA(config.deviceId());
             }

@@ -11,7 +11,7 @@ package io.latentlink.core.model;
  */
 public record SessionConfig(ExecutionProvider provider, int deviceId, int intraOpThreads, int interOpThreads) {
 
-    /** Execution providers a session can be placed on. CUDA needs the {@code gpu} Maven profile (see core/README.md). */
+    /** Execution providers a session can be placed on. CUDA needs the {@code -Dgpu} build (see core/README.md). */
     public enum ExecutionProvider { CPU, CUDA }
 
     public SessionConfig {

@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ import java.util.Objects;
  *
  * <p>Encoding and decoding are safe from several threads; {@link #close()} must not race with them.
  */
-public final class TextTokenizer implements AutoCloseable {
+public final class TextTokenizer implements Closeable {
 
     static {
         disableDjlNetworkAccess();

@@ -26,11 +26,14 @@ import java.util.Map;
  * java --enable-native-access=ALL-UNNAMED -cp "core/target/classes:core/target/test-classes:$(cat cp.txt)" \
  *   io.latentlink.core.codec.CodecErrorStudy models
  * </pre>
- * Prints relative RMSE {@code ||x - x'|| / ||x||} and the worst row's relative error, per data set and codec.
+ * Prints relative RMSE {@code ||x - x'|| / ||x||} and the worst row's relative error, per data set and codec; for
+ * the real models the RMSE is averaged over layers and the worst row taken over all layers.
  */
 public final class CodecErrorStudy {
 
     private static final String[] CODECS = {"fp16", "int8:per_token", "int8:per_channel"};
+    /** The byte-level sharer has one position per byte and learned positions below 512: stay inside. */
+    private static final int MAX_PROMPT_CHARS = 480;
 
     private CodecErrorStudy() {
     }
@@ -62,9 +65,20 @@ public final class CodecErrorStudy {
 
     private static void report(String name, float[] block, KvBlockShape shape, int chunkTokens) {
         for (String c : CODECS) {
-            String[] parts = c.split(":");
-            KvCodec codec = parts.length == 1 ? CodecRegistry.standard().get(parts[0])
-                    : CodecRegistry.standard().get(CodecSpec.of(parts[0], "scales", parts[1]));
+            double[] e = measure(codec(c), block, shape, chunkTokens);
+            System.out.printf("%-34s %6d  %-26s %12.5f %14.5f%n", name, chunkTokens, codec(c).spec(), e[0], e[1]);
+        }
+    }
+
+    private static KvCodec codec(String c) {
+        String[] parts = c.split(":");
+        return parts.length == 1 ? CodecRegistry.standard().get(parts[0])
+                : CodecRegistry.standard().get(CodecSpec.of(parts[0], "scales", parts[1]));
+    }
+
+    /** {relative RMSE, worst row's relative error} of a chunked round trip. */
+    private static double[] measure(KvCodec codec, float[] block, KvBlockShape shape, int chunkTokens) {
+        {
             float[] decoded = roundTripInChunks(codec, block, shape, chunkTokens);
             double errSq = 0;
             double refSq = 0;
@@ -84,8 +98,7 @@ public final class CodecErrorStudy {
                     worstRow = Math.max(worstRow, Math.sqrt(rowErr / rowRef));
                 }
             }
-            System.out.printf("%-34s %6d  %-26s %12.5f %14.5f%n", name, chunkTokens, codec.spec(),
-                    Math.sqrt(errSq / refSq), worstRow);
+            return new double[] {Math.sqrt(errSq / refSq), worstRow};
         }
     }
 
@@ -107,8 +120,8 @@ public final class CodecErrorStudy {
     /** Prefills the model on LinkQA prompts and reports every layer's K and V. */
     private static void realKv(Path models, String model) throws Exception {
         Path dir = models.resolve(model);
-        JsonNode decoder = new ObjectMapper().readTree(dir.resolve("genai_config.json").toFile()).path("model")
-                .path("decoder");
+        JsonNode config = new ObjectMapper().readTree(dir.resolve("genai_config.json").toFile());
+        JsonNode decoder = config.path("model").path("decoder");
         int layers = decoder.path("num_hidden_layers").asInt();
         int kvHeads = decoder.path("num_key_value_heads").asInt();
         int headSize = decoder.path("head_size").asInt();
@@ -117,7 +130,11 @@ public final class CodecErrorStudy {
         String text = prompts(models);
         long[] ids;
         try (TextTokenizer tok = TextTokenizer.load(dir)) {
-            ids = tok.encode(text, true).idsAsLongs();
+            // As the models are fed (docs/ARTIFACTS.md): BOS, then the text's tokens.
+            long[] textIds = tok.encode(text).idsAsLongs();
+            ids = new long[textIds.length + 1];
+            ids[0] = config.path("model").path("bos_token_id").asLong(1);
+            System.arraycopy(textIds, 0, ids, 1, textIds.length);
         }
         int n = ids.length;
         long[] mask = new long[n];
@@ -150,10 +167,21 @@ public final class CodecErrorStudy {
                     keys.add(floats(result, String.format(out.path("present_key_names").asText(), l)));
                     values.add(floats(result, String.format(out.path("present_value_names").asText(), l)));
                 }
-                for (int l = 0; l < layers; l++) {
+                // One line per (K or V, chunk size, codec): RMSE averaged over layers, worst row over all layers.
+                for (String kind : new String[] {"K", "V"}) {
                     for (int chunk : new int[] {16, n}) {
-                        report(model + " L" + l + " K (" + n + " tok)", keys.get(l), shape, chunk);
-                        report(model + " L" + l + " V (" + n + " tok)", values.get(l), shape, chunk);
+                        for (String c : CODECS) {
+                            double rmse = 0;
+                            double worst = 0;
+                            for (int l = 0; l < layers; l++) {
+                                double[] e = measure(codec(c), (kind.equals("K") ? keys : values).get(l), shape, chunk);
+                                rmse += e[0] / layers;
+                                worst = Math.max(worst, e[1]);
+                            }
+                            System.out.printf("%-34s %6d  %-26s %12.5f %14.5f%n",
+                                    model + " " + kind + ", " + layers + " layers, " + n + " tok", chunk,
+                                    codec(c).spec(), rmse, worst);
+                        }
                     }
                 }
             } finally {
@@ -182,10 +210,11 @@ public final class CodecErrorStudy {
             if (line.isBlank()) {
                 continue;
             }
-            sb.append(json.readTree(line).path("prompt").asText()).append(' ').append('\n');
-            if (sb.length() > 1200) {
+            String prompt = json.readTree(line).path("prompt").asText();
+            if (sb.length() + prompt.length() + 1 > MAX_PROMPT_CHARS) {
                 break;
             }
+            sb.append(prompt).append('\n');
         }
         return sb.toString().strip();
     }

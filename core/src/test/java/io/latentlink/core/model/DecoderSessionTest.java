@@ -125,7 +125,7 @@ class DecoderSessionTest {
     void cudaOnACpuOnlyBuildFailsWithInstructions() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> DecoderSession.open(TestModels.fixture("tiny-gqa"), SessionConfig.cuda(0)));
-        assertTrue(e.getMessage().contains("-Pgpu"), e.getMessage());
+        assertTrue(e.getMessage().contains("-Dgpu"), e.getMessage());
         assertEquals(SessionConfig.cuda(3), SessionConfig.parse("CUDA:3"));
         assertEquals(SessionConfig.defaults(), SessionConfig.parse("cpu"));
         assertThrows(IllegalArgumentException.class, () -> SessionConfig.parse("tpu"));

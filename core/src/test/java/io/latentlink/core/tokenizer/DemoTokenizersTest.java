@@ -96,8 +96,16 @@ class DemoTokenizersTest {
                 int bos = bosTokenId(g.path("model").asText());
                 int[] expected = goldenIds.length > 0 && goldenIds[0] == bos
                         ? java.util.Arrays.copyOfRange(goldenIds, 1, goldenIds.length) : goldenIds;
-                int[] actual = t.encode(g.path("prompt").asText(), false).ids();
-                assertArrayEquals(expected, actual, f.toString());
+                TokenEncoding e = t.encode(g.path("prompt").asText(), false);
+                assertArrayEquals(expected, e.ids(), f.toString());
+                JsonNode offsets = g.path("offsets");                 // Python's char spans of encode(prompt)
+                if (offsets.isArray()) {
+                    assertEquals(e.size(), offsets.size(), f + ": offsets");
+                    for (int i = 0; i < e.size(); i++) {
+                        assertEquals(offsets.get(i).get(0).asInt(), e.start(i), f + ": start of token " + i);
+                        assertEquals(offsets.get(i).get(1).asInt(), e.end(i), f + ": end of token " + i);
+                    }
+                }
                 checked++;
             }
         }
