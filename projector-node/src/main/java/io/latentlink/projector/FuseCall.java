@@ -32,7 +32,7 @@ import io.latentlink.transport.PeerChannels;
 import io.latentlink.transport.Statuses;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One Fuse stream. Everything that touches the fusion runs on one worker (an actor fed by a queue): the receiver's
@@ -83,12 +83,14 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
     private final Context.CancellableContext context;
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     /**
-     * Chunks queued for the worker but not yet handled, per peer. A peer that honours its credits never has more
-     * than a window of them; counting here, on the gRPC thread, stops one that ignores credits from filling the
-     * queue before the worker gets to check.
+     * Chunks received from each peer and credits granted to it. The worker raises the grants before it sends them;
+     * the gRPC threads count arrivals and refuse a peer that sends beyond its grants at once, before the worker (which
+     * may be blocked waiting for credits itself) would notice, so an overrunning peer cannot fill the queue.
      */
-    private final AtomicInteger queuedReceiverChunks = new AtomicInteger();
-    private final AtomicInteger queuedSharerChunks = new AtomicInteger();
+    private final AtomicLong receivedFromReceiver = new AtomicLong();
+    private final AtomicLong grantedToReceiver = new AtomicLong();
+    private final AtomicLong receivedFromSharer = new AtomicLong();
+    private final AtomicLong grantedToSharer = new AtomicLong();
 
     // Worker-thread state.
     private FuserEngine.Fusion fusion;
@@ -128,7 +130,7 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
         switch (request.getKindCase()) {
             case START -> events.add(new Start(request.getStart()));
             case CHUNK -> {
-                if (queuedReceiverChunks.incrementAndGet() > settings.creditWindow()) {
+                if (receivedFromReceiver.incrementAndGet() > grantedToReceiver.get()) {
                     fail(Statuses.of(new WireException(WireException.Kind.PROTOCOL,
                             "receiver sent more chunks than it was credited")));
                     return;
@@ -203,10 +205,7 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
     private void handle(Event e) throws InterruptedException {
         switch (e) {
             case Start s -> open(s.start());
-            case ReceiverChunk c -> {
-                queuedReceiverChunks.decrementAndGet();
-                onReceiverChunk(c.chunk());
-            }
+            case ReceiverChunk c -> onReceiverChunk(c.chunk());
             case ReceiverEnd r -> {
                 requireStarted("end");
                 if (receiverTokensSeen < fusion.receiverTokens()) {
@@ -216,17 +215,24 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
                 }
                 receiverEnded = true;
             }
-            case SharerChunk c -> {
-                queuedSharerChunks.decrementAndGet();
-                onSharerChunk(c.chunk());
-            }
+            case SharerChunk c -> onSharerChunk(c.chunk());
             case SharerSummary s -> {
                 sharerSummary = s.summary();
                 fusion.sharerDone(s.summary().getTokens());
                 sendReady();
             }
             case SharerFailed f -> {
-                if (!writer.isFinished()) {
+                if (writer.isFinished()) {
+                    return;
+                }
+                if (context.isCancelled()) {
+                    // The sharer leg died with this call (client cancel or our deadline), not on its own.
+                    if (deadline.isExpired()) {
+                        fail(Status.DEADLINE_EXCEEDED.withDescription("fusion did not finish before the deadline"));
+                    } else {
+                        cancel();
+                    }
+                } else {
                     fail(SharerFailures.of(f.status(), start.getSharerEndpoint()));
                 }
             }
@@ -271,10 +277,14 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
             writer.grant(s.getInitialCredits());
         }
         receiverCredits = new ConsumerCredits(settings.creditWindow());
+        int receiverWindow = receiverCredits.initialGrant();
+        grantedToReceiver.addAndGet(receiverWindow);
         writer.sendControl(FuseResponse.newBuilder()
-                .setCredit(Credit.newBuilder().setChunks(receiverCredits.initialGrant())).build());
+                .setCredit(Credit.newBuilder().setChunks(receiverWindow)).build());
 
         sharerCredits = new ConsumerCredits(settings.creditWindow());
+        int sharerWindow = sharerCredits.initialGrant();
+        grantedToSharer.addAndGet(sharerWindow);
         SenderGrpc.newStub(channel).share(new ClientResponseObserver<ShareRequest, ShareResponse>() {
             @Override
             public void beforeStart(ClientCallStreamObserver<ShareRequest> requests) {
@@ -283,7 +293,7 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
 
             @Override
             public void onNext(ShareResponse r) {
-                if (r.hasChunk() && queuedSharerChunks.incrementAndGet() > settings.creditWindow()) {
+                if (r.hasChunk() && receivedFromSharer.incrementAndGet() > grantedToSharer.get()) {
                     events.add(new SharerFailed(Status.ABORTED.withDescription(
                             "sharer sent more chunks than it was credited")));
                     sharer.cancel("sharer ignored its credits", null);
@@ -307,7 +317,7 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
                 .setCodecId(codecId)
                 .putAllCodecParams(s.getCodecParamsMap())
                 .setChunkTokens(s.getChunkTokens() != 0 ? s.getChunkTokens() : settings.chunkTokens())
-                .setInitialCredits(sharerCredits.initialGrant())
+                .setInitialCredits(sharerWindow)
                 .addAllLayers(fusion.sharerLayers())
                 .setExpectedModelId(fusion.sharer().modelId())).build());
     }
@@ -334,6 +344,7 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
         fuseNs += System.nanoTime() - t0;
         int grant = sharerCredits.onConsumed();
         if (grant > 0) {
+            grantedToSharer.addAndGet(grant);
             sharer.onNext(ShareRequest.newBuilder().setCredit(Credit.newBuilder().setChunks(grant)).build());
         }
         sendReady();
@@ -361,6 +372,7 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
             wireBytes += out.getPayload().size();
             int grant = receiverCredits.onConsumed();
             if (grant > 0) {
+                grantedToReceiver.addAndGet(grant);
                 writer.sendControl(FuseResponse.newBuilder().setCredit(Credit.newBuilder().setChunks(grant)).build());
             }
         }
