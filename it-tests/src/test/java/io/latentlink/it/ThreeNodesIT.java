@@ -482,6 +482,33 @@ class ThreeNodesIT {
         }
     }
 
+    @Test
+    void killingTheProjectorMidStreamEndsTheCallWithAReasonOrFallsBack() throws Exception {
+        try (NodeProcess doomed = NodeProcess.start("projector", "projector-doomed",
+                Map.of("latentlink.engine", "synthetic", "latentlink.credit-window", "4"))) {
+            doomed.awaitServing(90);
+            GenerateRequest r = request(Mode.C2C).setPrompt(LONG_PROMPT).setSenderEndpoint(slowSender.endpoint())
+                    .setProjectorEndpoint(doomed.endpoint()).build();
+            CompletableFuture<Status> end = new CompletableFuture<>();
+            long start = System.nanoTime();
+            ReceiverGrpc.newStub(receiver.channel).withDeadlineAfter(20, TimeUnit.SECONDS).generate(r, observer(end));
+            doomed.awaitStatus(s -> s.getInflightCalls() > 0, "fuse in flight", 30);
+            slowSender.awaitStatus(s -> s.getInflightCalls() > 0, "share in flight", 30);
+            doomed.kill();
+            Status s = end.get(30, TimeUnit.SECONDS);
+            assertEquals(Status.Code.UNAVAILABLE, s.getCode(), s.toString());
+            assertTrue(s.getDescription() != null && s.getDescription().contains("projector"), s.toString());
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "ended within the deadline");
+            // The dead projector's Share call is torn down by the sender too (its peer vanished).
+            slowSender.awaitIdle();
+            receiver.awaitIdle();
+
+            Answer fallback = generate(r.toBuilder().setFallbackToReceiverOnly(true).build());
+            assertTrue(fallback.stats().getFallback());
+            assertTrue(fallback.stats().getFallbackReason().contains("projector"), fallback.stats().getFallbackReason());
+        }
+    }
+
     private static StreamObserver<GenerateResponse> observer(CompletableFuture<Status> end) {
         return new StreamObserver<>() {
             public void onNext(GenerateResponse r) {
