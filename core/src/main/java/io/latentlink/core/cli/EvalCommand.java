@@ -133,11 +133,11 @@ final class EvalCommand implements Callable<Integer> {
         JsonNode root = JSON.readTree(ref.toFile());
         System.err.println("against " + ref + ":");
         results.forEach((split, perMode) -> perMode.forEach((mode, r) -> {
-            JsonNode expected = root.path(split).path(referenceKey(LinkMode.valueOf(mode))).path("accuracy");
-            if (expected.isNumber()) {
-                double delta = 100 * (r.accuracy() - expected.asDouble());
-                System.err.printf("  %-15s %-14s java %.2f%%  reference %.2f%%  delta %+.2f points%s%n", split, mode,
-                        100 * r.accuracy(), 100 * expected.asDouble(), delta, limit > 0 ? " (subset)" : "");
+            JsonNode expected = root.path(split).path(referenceKey(LinkMode.valueOf(mode)));
+            if (expected.path("accuracy").isNumber()) {
+                double delta = 100 * (r.accuracy() - expected.path("accuracy").asDouble());
+                System.err.printf("  %-15s %-14s java %.2f%% (n=%d)  reference %.2f%% (n=%d)  delta %+.2f points%n", split, mode,
+                        100 * r.accuracy(), r.n(), 100 * expected.path("accuracy").asDouble(), expected.path("n").asInt(), delta);
             }
         }));
     }
