@@ -44,6 +44,10 @@ public final class OnnxSharerEngine implements SharerEngine, AutoCloseable {
         long t0 = System.nanoTime();
         long[] ids = model.encode(prompt).idsAsLongs();
         long tokenize = System.nanoTime() - t0;
+        if (ids.length > model.manifest().contextLength()) {
+            throw new IllegalArgumentException("prompt of " + ids.length + " tokens exceeds the context length "
+                    + model.manifest().contextLength() + " of " + model.id());
+        }
         KvCache cache = model.session().newCache();
         return new Prefill() {
             private int done;
