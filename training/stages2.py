@@ -143,13 +143,14 @@ def golden(m, tok, mid, name, prompt, chunks=None):
     json.dump(g, open(os.path.join(C.MODELS, "golden", f"{mid}-{name}.json"), "w"))
 
 
-def stage_export(B, toks):
+def stage_export(B, toks, only=("rx", "sx", "rx-ft")):
     val = B.evalset("context-val")
     plain = next(r for r in val if r["form"] == "plain")["prompt"]
     script = next(r for r in val if r["form"] == "script")["prompt"]
     know = B.evalset("knowledge-test")[0]["prompt"]
-    info = {}
-    for mid in ("rx", "sx", "rx-ft"):
+    ip = os.path.join(C.CACHE, "model_info.json")
+    info = json.load(open(ip)) if os.path.exists(ip) else {}
+    for mid in only:
         m, inf = load_model(mid)
         info[mid] = inf
         export_model(mid, m)
@@ -217,9 +218,9 @@ def stage_fuser(args, B, w, toks):
     rx, _ = load_model("rx")
     sx, _ = load_model("sx")
     val = B.evalset("context-val")
-    vs = [r for r in val if r["form"] == "script"]
-    vp = [r for r in val if r["form"] == "plain"]
-    sel = max(1, args.fuser_steps // 3)
+    vs = [r for r in val if r["form"] == "script"][:args.fuser_val]
+    vp = [r for r in val if r["form"] == "plain"][:args.fuser_val]
+    sel = max(1, args.fuser_steps // 4)
     res, fz_by = {}, {}
     for s in STRATEGIES:  # compare strategies after `sel` steps each, on val
         fz, opt = train_fuser(args, w, rx, sx, toks, s, sel)
@@ -445,7 +446,7 @@ def stage_manifest(args):
 
 def run(args, stages, w, toks, models, B):
     if "export" in stages:
-        stage_export(B, toks)
+        stage_export(B, toks, args.export_models.split(","))
     if "fuser" in stages:
         stage_fuser(args, B, w, toks)
     if "eval" in stages:

@@ -1,0 +1,26 @@
+#!/usr/bin/python3
+"""Prints the markdown results tables from models/REFERENCE.json (pasted into training/README.md)."""
+import json
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ref = json.load(open(os.path.join(ROOT, "models", "REFERENCE.json")))
+cols = ["receiver", "sharer", "receiver_ft", "text", "c2c", "c2c_last", "c2c_first", "chance"]
+sets = ["context_script", "context_plain", "knowledge"]
+print("| test set | n | " + " | ".join(cols) + " |")
+print("|---|---|" + "---|" * len(cols))
+for s in sets:
+    e = ref[s]
+    n = e["receiver"]["n"]
+    print(f"| {s} | {n} | " + " | ".join(f"{100 * e[c]['accuracy']:.1f}%" if c in e else "-" for c in cols) + " |")
+print(f"\nC2C alignment chosen on val: `{ref['context_script']['c2c'].get('alignment')}`")
+if ref.get("probe"):
+    t = ref["probe"]["table"]
+    layers = list(next(iter(t.values())).keys())
+    print("\nLinear probe (val accuracy) for the asked person's city from sharer K|V, script passages:\n")
+    print("| position | " + " | ".join(layers) + " |")
+    print("|---|" + "---|" * len(layers))
+    for p, row in t.items():
+        print(f"| {p} | " + " | ".join(f"{100 * row[l]:.1f}%" for l in layers) + " |")
+    print(f"\n({ref['probe']['description']})")
