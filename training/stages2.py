@@ -243,6 +243,7 @@ def stage_fuser(args, B, w, toks):
     meta = {"strategy_selection": res, "chosen": best, "final_val": {"script": a_s, "plain": a_p}}
     json.dump(meta, open(os.path.join(C.CACHE, "fuser_meta.json"), "w"), indent=1)
     export_fuser(args, fz, best, meta)
+    c2c_goldens(B, toks, best)
 
 
 def export_fuser(args, fz, strategy, meta):
@@ -288,6 +289,33 @@ def export_fuser(args, fz, strategy, meta):
     json.dump(man, open(os.path.join(d, "fuser.json"), "w"), indent=1)
     fz.to(C.DEV)
     log("fuser exported", gates)
+
+
+@torch.no_grad()
+def c2c_golden(rx, sx, fz, toks, prompt, strategy, name):
+    """end-to-end C2C golden: ids, alignment, fused last-position logits, greedy answer (PyTorch reference)."""
+    fz.eval()
+    d = FZ.prepare(toks[0], toks[1], [prompt], strategy)
+    past, pam = FZ.fused_past(rx, sx, fz, d)
+    n = int(d["nlen"][0])
+    am = torch.ones(1, n, dtype=torch.long, device=C.DEV)
+    logits, past = rx(d["last"].to(C.DEV).view(1, 1), am, torch.tensor([[n - 1]], device=C.DEV), past)
+    last = logits[0, -1].float().cpu()
+    ans = FZ.c2c_generate(rx, sx, fz, toks[0], toks[1], [prompt], strategy)[0]
+    g = {"kind": "c2c", "name": name, "prompt": prompt, "alignment": strategy,
+         "receiver_ids": [1] + toks[0].encode(prompt), "sharer_ids": [1] + toks[1].encode(prompt),
+         "sharer_positions": [int(x) for x in d["aln"][0, :n - 1].tolist()],
+         "last_logits": [float(x) for x in last.tolist()], "answer_text": ans}
+    json.dump(g, open(os.path.join(C.MODELS, "golden", f"c2c-{name}.json"), "w"))
+
+
+def c2c_goldens(B, toks, strategy):
+    rx, _ = load_model("rx")
+    sx, _ = load_model("sx")
+    fz = load_fuser(strategy)
+    val = B.evalset("context-val")
+    c2c_golden(rx, sx, fz, toks, next(r for r in val if r["form"] == "script")["prompt"], strategy, "script")
+    c2c_golden(rx, sx, fz, toks, next(r for r in val if r["form"] == "plain")["prompt"], strategy, "plain")
 
 
 def load_fuser(strategy):

@@ -22,6 +22,7 @@ public class GoldenCheck {
             List<Path> files = new ArrayList<>(); ds.forEach(files::add); Collections.sort(files);
             for (Path f : files) {
                 JsonObject g = JsonParser.parseString(Files.readString(f)).getAsJsonObject();
+                if (g.has("kind")) { System.out.printf("%-28s (end-to-end C2C reference for core/, not checked here)%n", f.getFileName()); continue; }
                 if (!g.has("model")) { fails += checkFuser(models, g, f); continue; }
                 String mid = g.get("model").getAsString();
                 Path d = models.resolve(mid);
