@@ -112,7 +112,8 @@ public final class LoadStats {
         }
         long[] counts = new long[marks.length];
         for (org.HdrHistogram.HistogramIterationValue v : latency.recordedValues()) {
-            long value = v.getValueIteratedTo();
+            // The bucket's lowest value, the same end getMinValue() reports, so the fastest call lands on the first mark.
+            long value = latency.lowestEquivalentValue(v.getValueIteratedTo());
             int i = 0;
             while (i < marks.length - 1 && marks[i] < value) {
                 i++;

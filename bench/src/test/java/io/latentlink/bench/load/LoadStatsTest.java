@@ -51,6 +51,7 @@ class LoadStatsTest {
         assertEquals(LoadStats.HISTOGRAM_BUCKETS + 1, buckets.size());
         assertEquals(1000, buckets.stream().mapToLong(LoadStats.Bucket::count).sum());
         assertEquals(1.0, buckets.stream().mapToDouble(LoadStats.Bucket::frequency).sum(), 1e-9);
+        assertEquals(2, buckets.get(0).count(), "only the fastest calls (1 ms, twice) sit at the first mark");
         for (int i = 1; i < buckets.size(); i++) {
             assertTrue(buckets.get(i).markMs() > buckets.get(i - 1).markMs());
         }
