@@ -25,11 +25,11 @@ import java.util.Map;
 
 /**
  * Runs the LinkQA-context test split (passage in the sharer's script) through the three nodes as separate JVMs on
- * loopback in RECEIVER_ONLY, TEXT and C2C once per codec, then through core's in-process C2C, and writes
+ * loopback in RECEIVER_ONLY, TEXT and C2C once per codec, and through core's in-process C2C in this JVM, and writes
  * {@code modes.json} and {@code REPORT.md}.
  * <p>
- * Questions are asked one at a time and interleaved across configurations (question 1 in every mode, then question
- * 2, ...), so a change in the machine's background load lands on all modes alike.
+ * Questions are asked one at a time and interleaved across configurations (question 1 in every mode and in process,
+ * then question 2, ...), so a change in the machine's background load lands on all of them alike.
  * <p>
  * Usage: {@code ModesBench [--limit N] [--warmup N] [--max-tokens N] [--codecs fp32,fp16,int8] [--chunk-tokens N]
  * [--no-inprocess] [--repo DIR] [--out DIR]}
@@ -139,11 +139,21 @@ public final class ModesBench {
         List<Config> configs = settings.configs();
         Map<String, List<ModeSample>> samples = new LinkedHashMap<>();
         configs.forEach(c -> samples.put(c.key(), new ArrayList<>()));
-        runDistributed(settings, models, items, configs, samples);
-
         Map<String, String> modelHashes = new LinkedHashMap<>();
         if (settings.inProcess()) {
-            samples.put("c2c_inprocess", runInProcess(settings, models, items, modelHashes));
+            samples.put("c2c_inprocess", new ArrayList<>());
+            // Loaded before the nodes start and asked in the same loop, so both sides see the same background load.
+            try (LinkModel receiver = LinkModel.open(models.resolve("rx"), SessionConfig.defaults());
+                 LinkModel sharer = LinkModel.open(models.resolve("sx"), SessionConfig.defaults());
+                 FuserRunner fuser = FuserRunner.load(models.resolve("fuser-rx-sx"))) {
+                modelHashes.put("rx", receiver.modelSha256());
+                modelHashes.put("sx", sharer.modelSha256());
+                InProcessClient inProcess = new InProcessClient(
+                        new InProcessLink(receiver, sharer, fuser, settings.chunkTokens()), settings.maxTokens());
+                run(settings, models, items, configs, samples, inProcess);
+            }
+        } else {
+            run(settings, models, items, configs, samples, null);
         }
 
         List<ModeSummary> summaries = new ArrayList<>();
@@ -201,8 +211,12 @@ public final class ModesBench {
         System.out.println("wrote " + settings.out().resolve("modes.json") + " and " + settings.out().resolve("REPORT.md"));
     }
 
-    private static void runDistributed(Settings settings, Path models, List<LinkQaItem> items, List<Config> configs,
-                                       Map<String, List<ModeSample>> samples) throws Exception {
+    /**
+     * Starts the nodes and asks every question in every distributed configuration and, when {@code inProcess} is
+     * given, through it right after: question by question, so a change in background load hits all alike.
+     */
+    private static void run(Settings settings, Path models, List<LinkQaItem> items, List<Config> configs,
+                            Map<String, List<ModeSample>> samples, InProcessClient inProcess) throws Exception {
         Path repo = settings.repo();
         Path logs = repo.resolve("bench/target/modes-logs");
         Map<String, String> common = Map.of("latentlink.models-dir", models.toString(),
@@ -219,40 +233,25 @@ public final class ModesBench {
                 receiver.awaitServing(180);
                 NodeClient client = new NodeClient(receiver.channel, settings.maxTokens());
                 for (int w = 0; w < settings.warmup(); w++) {
+                    LinkQaItem item = items.get(w % items.size());
                     for (Config c : configs) {
-                        client.ask(items.get(w % items.size()), c.mode(), codecOf(c));
+                        client.ask(item, c.mode(), codecOf(c));
+                    }
+                    if (inProcess != null) {
+                        inProcess.ask(item, LinkMode.C2C);
                     }
                 }
                 for (int q = 0; q < items.size(); q++) {
                     for (Config c : configs) {
                         samples.get(c.key()).add(client.ask(items.get(q), c.mode(), codecOf(c)));
                     }
-                    progress("distributed", q, items.size());
+                    if (inProcess != null) {
+                        samples.get("c2c_inprocess").add(inProcess.ask(items.get(q), LinkMode.C2C));
+                    }
+                    progress(q, items.size());
                 }
             }
         }
-    }
-
-    private static List<ModeSample> runInProcess(Settings settings, Path models, List<LinkQaItem> items,
-                                                 Map<String, String> modelHashes) throws Exception {
-        System.err.println("in-process C2C (core InProcessLink, prefill chunk " + settings.chunkTokens() + ")");
-        List<ModeSample> list = new ArrayList<>();
-        try (LinkModel receiver = LinkModel.open(models.resolve("rx"), SessionConfig.defaults());
-             LinkModel sharer = LinkModel.open(models.resolve("sx"), SessionConfig.defaults());
-             FuserRunner fuser = FuserRunner.load(models.resolve("fuser-rx-sx"))) {
-            modelHashes.put("rx", receiver.modelSha256());
-            modelHashes.put("sx", sharer.modelSha256());
-            InProcessClient client = new InProcessClient(new InProcessLink(receiver, sharer, fuser, settings.chunkTokens()),
-                    settings.maxTokens());
-            for (int w = 0; w < settings.warmup(); w++) {
-                client.ask(items.get(w % items.size()), LinkMode.C2C);
-            }
-            for (int q = 0; q < items.size(); q++) {
-                list.add(client.ask(items.get(q), LinkMode.C2C));
-                progress("in-process", q, items.size());
-            }
-        }
-        return list;
     }
 
     /** RECEIVER_ONLY and TEXT carry no KV; the node's default codec is sent for them. */
@@ -284,9 +283,9 @@ public final class ModesBench {
         }
     }
 
-    private static void progress(String what, int q, int n) {
+    private static void progress(int q, int n) {
         if ((q + 1) % 10 == 0 || q + 1 == n) {
-            System.err.printf("  %s: %d/%d questions%n", what, q + 1, n);
+            System.err.printf("  %d/%d questions%n", q + 1, n);
         }
     }
 }
