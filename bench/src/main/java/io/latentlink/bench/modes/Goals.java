@@ -32,7 +32,9 @@ public final class Goals {
         List<Goal> goals = new ArrayList<>();
         ModeSummary text = results.get("text");
         ModeSummary c2c = results.get(HEADLINE_C2C);
-        ModeSummary inProcess = results.get("c2c_inprocess");
+        // The fastest in-process variant measured is the baseline, so the goal is never met against a slow one.
+        ModeSummary inProcess = results.values().stream().filter(s -> s.key().startsWith("c2c_inprocess") && usable(s))
+                .min(java.util.Comparator.comparingDouble(ModeSummary::p50Ms)).orElse(null);
         ModeSummary int8 = results.get("c2c_int8");
 
         String g1 = "C2C (fp16) p50 <= 0.5 x TEXT p50, at accuracy >= TEXT - 2 points";
@@ -45,11 +47,11 @@ public final class Goals {
             goals.add(new Goal(g1, "TEXT or C2C fp16 not measured", null));
         }
 
-        String g2 = "distributed C2C (fp16) p50 <= 1.25 x in-process C2C p50";
-        if (usable(c2c) && usable(inProcess)) {
+        String g2 = "distributed C2C (fp16) p50 <= 1.25 x in-process C2C p50 (the faster in-process variant)";
+        if (usable(c2c) && inProcess != null) {
             double ratio = c2c.p50Ms() / inProcess.p50Ms();
-            goals.add(new Goal(g2, fmt("p50 %.1f / %.1f ms = %.2f x (p95 %.2f x)", c2c.p50Ms(), inProcess.p50Ms(), ratio,
-                    c2c.p95Ms() / inProcess.p95Ms()), ratio <= 1.25));
+            goals.add(new Goal(g2, fmt("p50 %.1f / %.1f ms (%s) = %.2f x (p95 %.2f x)", c2c.p50Ms(), inProcess.p50Ms(),
+                    inProcess.label(), ratio, c2c.p95Ms() / inProcess.p95Ms()), ratio <= 1.25));
         } else {
             goals.add(new Goal(g2, "distributed or in-process C2C not measured", null));
         }

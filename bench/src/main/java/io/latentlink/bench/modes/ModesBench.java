@@ -7,11 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentlink.core.eval.LinkQaDataset;
 import io.latentlink.core.eval.LinkQaItem;
-import io.latentlink.core.fusion.FuserRunner;
-import io.latentlink.core.link.InProcessLink;
 import io.latentlink.core.link.LinkMode;
-import io.latentlink.core.link.LinkModel;
-import io.latentlink.core.model.SessionConfig;
 import io.latentlink.demo.NodeLauncher;
 import io.latentlink.proto.v1.Mode;
 
@@ -140,20 +136,21 @@ public final class ModesBench {
         Map<String, List<ModeSample>> samples = new LinkedHashMap<>();
         configs.forEach(c -> samples.put(c.key(), new ArrayList<>()));
         Map<String, String> modelHashes = new LinkedHashMap<>();
-        if (settings.inProcess()) {
-            samples.put("c2c_inprocess", new ArrayList<>());
-            // Loaded before the nodes start and asked in the same loop, so both sides see the same background load.
-            try (LinkModel receiver = LinkModel.open(models.resolve("rx"), SessionConfig.defaults());
-                 LinkModel sharer = LinkModel.open(models.resolve("sx"), SessionConfig.defaults());
-                 FuserRunner fuser = FuserRunner.load(models.resolve("fuser-rx-sx"))) {
-                modelHashes.put("rx", receiver.modelSha256());
-                modelHashes.put("sx", sharer.modelSha256());
-                InProcessClient inProcess = new InProcessClient(
-                        new InProcessLink(receiver, sharer, fuser, settings.chunkTokens()), settings.maxTokens());
-                run(settings, models, items, configs, samples, inProcess);
+        // In process twice: ORT's default threads (as the nodes run) and one intra-op thread per session, because on a
+        // small shared machine the default pools (one per session, spinning) contend with each other in one process.
+        Map<String, InProcessClient> inProcess = new LinkedHashMap<>();
+        try {
+            if (settings.inProcess()) {
+                inProcess.put("c2c_inprocess", InProcessClient.open(models, 0, settings.chunkTokens(), settings.maxTokens()));
+                inProcess.put("c2c_inprocess_1t", InProcessClient.open(models, 1, settings.chunkTokens(), settings.maxTokens()));
+                modelHashes.put("rx", inProcess.get("c2c_inprocess").receiverSha256());
+                modelHashes.put("sx", inProcess.get("c2c_inprocess").sharerSha256());
+                inProcess.keySet().forEach(k -> samples.put(k, new ArrayList<>()));
             }
-        } else {
-            run(settings, models, items, configs, samples, null);
+            // Loaded before the nodes start and asked in the same loop, so both sides see the same background load.
+            run(settings, models, items, configs, samples, inProcess);
+        } finally {
+            inProcess.values().forEach(InProcessClient::close);
         }
 
         List<ModeSummary> summaries = new ArrayList<>();
@@ -162,6 +159,7 @@ public final class ModesBench {
         }
         if (settings.inProcess()) {
             summaries.add(ModeSummary.of("c2c_inprocess", "C2C in-process", "C2C", "-", samples.get("c2c_inprocess")));
+            summaries.add(ModeSummary.of("c2c_inprocess_1t", "C2C in-process, 1 thread", "C2C", "-", samples.get("c2c_inprocess_1t")));
         }
         Map<String, ModeSummary> byKey = new LinkedHashMap<>();
         summaries.forEach(s -> byKey.put(s.key(), s));
@@ -177,7 +175,7 @@ public final class ModesBench {
         settingsOut.put("chunk_tokens", settings.chunkTokens());
         settingsOut.put("concurrency", 1);
         settingsOut.put("node_jvm", "-Xmx1g, ORT CPU default threads (latentlink.session=cpu)");
-        settingsOut.put("inprocess_session", "SessionConfig.defaults() (as the nodes)");
+        settingsOut.put("inprocess_session", "SessionConfig.defaults() (as the nodes), and cpu(1) for the 1-thread variant");
         String modelsNote = "Models: the demo models in `models/` at this commit (" + modelsVersion(models)
                 + "). They are still being trained, so accuracy and the goals' verdicts will change with the next"
                 + " models; the latency shape (what each mode costs) is what these numbers show today.";
@@ -212,11 +210,11 @@ public final class ModesBench {
     }
 
     /**
-     * Starts the nodes and asks every question in every distributed configuration and, when {@code inProcess} is
-     * given, through it right after: question by question, so a change in background load hits all alike.
+     * Starts the nodes and asks every question in every distributed configuration and through every
+     * {@code inProcess} client right after: question by question, so a change in background load hits all alike.
      */
     private static void run(Settings settings, Path models, List<LinkQaItem> items, List<Config> configs,
-                            Map<String, List<ModeSample>> samples, InProcessClient inProcess) throws Exception {
+                            Map<String, List<ModeSample>> samples, Map<String, InProcessClient> inProcess) throws Exception {
         Path repo = settings.repo();
         Path logs = repo.resolve("bench/target/modes-logs");
         Map<String, String> common = Map.of("latentlink.models-dir", models.toString(),
@@ -237,17 +235,14 @@ public final class ModesBench {
                     for (Config c : configs) {
                         client.ask(item, c.mode(), codecOf(c));
                     }
-                    if (inProcess != null) {
-                        inProcess.ask(item, LinkMode.C2C);
-                    }
+                    inProcess.values().forEach(local -> local.ask(item, LinkMode.C2C));
                 }
                 for (int q = 0; q < items.size(); q++) {
                     for (Config c : configs) {
                         samples.get(c.key()).add(client.ask(items.get(q), c.mode(), codecOf(c)));
                     }
-                    if (inProcess != null) {
-                        samples.get("c2c_inprocess").add(inProcess.ask(items.get(q), LinkMode.C2C));
-                    }
+                    LinkQaItem item = items.get(q);
+                    inProcess.forEach((key, local) -> samples.get(key).add(local.ask(item, LinkMode.C2C)));
                     progress(q, items.size());
                 }
             }
@@ -259,14 +254,17 @@ public final class ModesBench {
         return c.mode() == Mode.C2C ? c.codec() : "";
     }
 
+    /** Distributed C2C over each in-process variant, at p50 and p95. */
     private static ObjectNode ratios(Map<String, ModeSummary> byKey) {
         ObjectNode o = JSON.createObjectNode();
-        ModeSummary in = byKey.get("c2c_inprocess");
-        if (in == null || !(in.p50Ms() > 0)) {
-            return o;
+        for (ModeSummary in : byKey.values()) {
+            if (!in.key().startsWith("c2c_inprocess") || !(in.p50Ms() > 0)) {
+                continue;
+            }
+            ObjectNode per = o.putObject(in.key());
+            byKey.values().stream().filter(s -> s.key().startsWith("c2c_") && !s.key().startsWith("c2c_inprocess")).forEach(s ->
+                    per.putObject(s.key()).put("p50", s.p50Ms() / in.p50Ms()).put("p95", s.p95Ms() / in.p95Ms()));
         }
-        byKey.values().stream().filter(s -> s.key().startsWith("c2c_") && !s.key().equals("c2c_inprocess")).forEach(s ->
-                o.putObject(s.key()).put("p50", s.p50Ms() / in.p50Ms()).put("p95", s.p95Ms() / in.p95Ms()));
         return o;
     }
 
