@@ -24,10 +24,11 @@ public final class MachineInfo {
         return m;
     }
 
-    /** {@code git describe --always --dirty} of the repository, or "unknown" outside a git checkout. */
+    /** HEAD of the repository, marked when tracked files outside bench/results differ; "unknown" outside git. */
     public static String gitCommit(Path repo) {
         String rev = command(repo, "git", "rev-parse", "HEAD");
-        String dirty = command(repo, "git", "status", "--porcelain", "--untracked-files=no");
+        // The results folder is rewritten by the run itself; it does not make the code under test differ.
+        String dirty = command(repo, "git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results");
         return rev.equals("unknown") ? rev : rev + (dirty.isEmpty() ? "" : " (with uncommitted changes)");
     }
 

@@ -19,6 +19,7 @@ public final class ModesReport {
         md.append("- commit: ").append(commit).append('\n');
         md.append("- machine: ").append(machine.get("cores")).append(" cores, ").append(machine.get("cpu"))
                 .append("; ").append(machine.get("java")).append("; load average at start ").append(machine.get("load_average"))
+                .append(", at end ").append(machine.getOrDefault("load_average_at_end", "-"))
                 .append("\n- `uname -a`: ").append(machine.get("uname")).append('\n');
         md.append("- settings: ");
         settings.forEach((k, v) -> md.append(k).append('=').append(v).append(", "));
@@ -26,6 +27,10 @@ public final class ModesReport {
         md.append("\n\n").append(modelsNote).append("\n\n");
 
         md.append("## Per mode\n\n");
+        md.append("On a small shared machine (other builds, a training job) every p50 here moves by up to 2x between runs\n")
+                .append("of the same command, and modes that run three processes at once (C2C) suffer more from a busy machine\n")
+                .append("than sequential ones; configurations are interleaved question by question, so compare them within\n")
+                .append("one run, not across runs.\n\n");
         md.append("Latencies are end to end as the client sees them (one request at a time); first token = the first\n")
                 .append("`GeneratedToken` on the stream. Wire bytes = `GenerateStats.wire_bytes` (all three KV legs).\n\n");
         md.append("| mode | codec | n | accuracy | p50 ms | p95 ms | first token p50 ms | first token p95 ms | wire bytes/req | raw bytes/req | errors |\n");
