@@ -127,6 +127,10 @@ abstract class LinkParityBase {
         }
     }
 
+    InProcessLink reference() {
+        return reference;
+    }
+
     List<LinkQaItem> questions() {
         return LinkQaDataset.read(models.resolve("linkqa/context-test.jsonl"));
     }

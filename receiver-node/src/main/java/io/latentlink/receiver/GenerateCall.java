@@ -23,6 +23,7 @@ import io.latentlink.transport.PayloadCodec;
 import io.latentlink.transport.PayloadCodecs;
 import io.latentlink.transport.PeerChannels;
 import io.latentlink.transport.Statuses;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One Generate call, on a worker inside the call's context (deadline attached). RECEIVER_ONLY decodes the prompt;
@@ -146,17 +147,22 @@ final class GenerateCall implements Runnable {
 
     private Generated text(GenerateStats.Builder stats, StageTimings.Builder timings) {
         RelayReply relay;
+        RelayRequest relayRequest = RelayRequest.newBuilder().setPrompt(request.getPrompt()).build();
         long t0 = System.nanoTime();
         try {
             relay = SenderGrpc.newBlockingStub(peers.get(sender))
                     .withDeadline(deadline)
                     // The relay sentence has its own length limit on the sender; the answer's settings are not its.
-                    .relay(RelayRequest.newBuilder().setPrompt(request.getPrompt()).build());
+                    .relay(relayRequest);
         } catch (StatusRuntimeException e) {
             return fallbackOrThrow(e.getStatus().withDescription("sender " + sender + ": " + e.getStatus().getCode()
                     + " " + e.getStatus().getDescription()), stats, timings);
         }
         timings.setTransferUs((System.nanoTime() - t0) / 1000);
+        // What TEXT moves between the agents is text: count it as the KV legs are counted, payload and messages.
+        stats.setRawBytes(request.getPrompt().getBytes(StandardCharsets.UTF_8).length
+                        + relay.getText().getBytes(StandardCharsets.UTF_8).length)
+                .setWireBytes(relayRequest.getSerializedSize() + relay.getSerializedSize());
         return receiverOnly(engine.withContext(relay.getText(), request.getPrompt()), timings);
     }
 

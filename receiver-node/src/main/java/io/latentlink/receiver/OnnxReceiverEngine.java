@@ -52,12 +52,8 @@ public final class OnnxReceiverEngine implements ReceiverEngine, AutoCloseable {
     @Override
     public Session open(String prompt) {
         long t0 = System.nanoTime();
-        long[] ids = model.encode(prompt).idsAsLongs();
+        long[] ids = model.promptIds(prompt);
         long tokenize = System.nanoTime() - t0;
-        if (ids.length > model.manifest().contextLength()) {
-            throw new IllegalArgumentException("prompt of " + ids.length + " tokens exceeds the context length "
-                    + model.manifest().contextLength() + " of " + model.id());
-        }
         KvCache cache = model.session().newCache();
         return new Session() {
             private int done;

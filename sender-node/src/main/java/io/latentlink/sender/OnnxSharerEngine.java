@@ -42,12 +42,8 @@ public final class OnnxSharerEngine implements SharerEngine, AutoCloseable {
     @Override
     public Prefill open(String prompt) {
         long t0 = System.nanoTime();
-        long[] ids = model.encode(prompt).idsAsLongs();
+        long[] ids = model.promptIds(prompt);
         long tokenize = System.nanoTime() - t0;
-        if (ids.length > model.manifest().contextLength()) {
-            throw new IllegalArgumentException("prompt of " + ids.length + " tokens exceeds the context length "
-                    + model.manifest().contextLength() + " of " + model.id());
-        }
         KvCache cache = model.session().newCache();
         return new Prefill() {
             private int done;
@@ -84,7 +80,7 @@ public final class OnnxSharerEngine implements SharerEngine, AutoCloseable {
     @Override
     public Generated relay(String prompt, GenerationOptions options, BooleanSupplier cancelled) {
         long t0 = System.nanoTime();
-        long[] ids = model.encode(RelayFormat.sharerPrompt(prompt)).idsAsLongs();
+        long[] ids = model.promptIds(RelayFormat.sharerPrompt(prompt));
         long t1 = System.nanoTime();
         int max = Math.min(options.maxTokens(), InProcessLink.RELAY_MAX_TOKENS);
         try (KvCache cache = model.session().newCache()) {

@@ -3,14 +3,13 @@ package io.latentlink.core.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.latentlink.core.eval.LinkQaDataset;
+import io.latentlink.core.eval.LinkQaEvaluation;
 import io.latentlink.core.eval.LinkQaItem;
 import io.latentlink.core.eval.ModeResult;
 import io.latentlink.core.fusion.FuserRunner;
 import io.latentlink.core.link.InProcessLink;
 import io.latentlink.core.link.LinkMode;
 import io.latentlink.core.link.LinkModel;
-import io.latentlink.core.link.LinkResult;
 import io.latentlink.core.model.SessionConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,25 +54,6 @@ final class EvalCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** The key of each mode in REFERENCE.json, written by the PyTorch reference evaluation. */
-    static String referenceKey(LinkMode mode) {
-        return switch (mode) {
-            case RECEIVER_ONLY -> "receiver";
-            case SHARER_ONLY -> "sharer";
-            case TEXT -> "text";
-            case C2C -> "c2c";
-        };
-    }
-
-    static List<LinkQaItem> split(Path linkqa, String name) {
-        return switch (name) {
-            case "context_script" -> LinkQaDataset.read(linkqa.resolve("context-test.jsonl")).stream().filter(i -> "script".equals(i.form())).toList();
-            case "context_plain" -> LinkQaDataset.read(linkqa.resolve("context-test.jsonl")).stream().filter(i -> "plain".equals(i.form())).toList();
-            case "knowledge" -> LinkQaDataset.read(linkqa.resolve("knowledge-test.jsonl"));
-            default -> throw new IllegalArgumentException("unknown split '" + name + "' (context_script, context_plain, knowledge)");
-        };
-    }
-
     @Override
     public Integer call() throws IOException {
         SessionConfig config = threads > 0 ? SessionConfig.cpu(threads) : SessionConfig.defaults();
@@ -85,13 +65,13 @@ final class EvalCommand implements Callable<Integer> {
              FuserRunner fuser = needsFuser ? FuserRunner.load(models.resolve(fuserId)) : null) {
             InProcessLink link = new InProcessLink(receiver, sharer, fuser, chunk);
             for (String splitName : splits) {
-                List<LinkQaItem> items = split(models.resolve("linkqa"), splitName);
+                List<LinkQaItem> items = LinkQaEvaluation.split(models.resolve("linkqa"), splitName);
                 if (limit > 0 && items.size() > limit) {
                     items = items.subList(0, limit);
                 }
                 Map<String, ModeResult> perMode = new LinkedHashMap<>();
                 for (LinkMode mode : wanted) {
-                    ModeResult r = run(link, items, mode);
+                    ModeResult r = LinkQaEvaluation.evaluate(link, items, mode, maxTokens);
                     perMode.put(mode.name(), r);
                     System.err.printf("%-15s %-14s accuracy %.4f (n=%d)  p50 %.1f ms  p95 %.1f ms%n",
                             splitName, mode, r.accuracy(), r.n(), r.p50Ms(), r.p95Ms());
@@ -111,20 +91,6 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ModeResult run(InProcessLink link, List<LinkQaItem> items, LinkMode mode) {
-        int correct = 0;
-        double[] latencies = new double[items.size()];
-        for (int i = 0; i < items.size(); i++) {
-            LinkQaItem item = items.get(i);
-            LinkResult r = link.answer(item.prompt(), mode, maxTokens);
-            latencies[i] = r.timings().totalMillis();
-            if (item.isCorrect(r.text())) {
-                correct++;
-            }
-        }
-        return ModeResult.of(correct, latencies);
-    }
-
     private void compareWithReference(Map<String, Map<String, ModeResult>> results) throws IOException {
         Path ref = reference != null ? reference : models.resolve("REFERENCE.json");
         if (!Files.isRegularFile(ref)) {
@@ -133,7 +99,7 @@ final class EvalCommand implements Callable<Integer> {
         JsonNode root = JSON.readTree(ref.toFile());
         System.err.println("against " + ref + ":");
         results.forEach((split, perMode) -> perMode.forEach((mode, r) -> {
-            JsonNode expected = root.path(split).path(referenceKey(LinkMode.valueOf(mode)));
+            JsonNode expected = root.path(split).path(LinkQaEvaluation.referenceKey(LinkMode.valueOf(mode)));
             if (expected.path("accuracy").isNumber()) {
                 double delta = 100 * (r.accuracy() - expected.path("accuracy").asDouble());
                 System.err.printf("  %-15s %-14s java %.2f%% (n=%d)  reference %.2f%% (n=%d)  delta %+.2f points%n", split, mode,

@@ -67,7 +67,7 @@ public final class InProcessLink {
 
     private LinkResult alone(LinkModel model, String prompt, int maxNewTokens, TokenListener listener) {
         long t0 = System.nanoTime();
-        long[] ids = model.encode(prompt).idsAsLongs();
+        long[] ids = model.promptIds(prompt);
         long t1 = System.nanoTime();
         GenerationResult g = runPrompt(model, ids, model.lineConfig(maxNewTokens), listener);
         long t2 = System.nanoTime();
@@ -77,12 +77,12 @@ public final class InProcessLink {
 
     private LinkResult relay(String prompt, int maxNewTokens, TokenListener listener) {
         long t0 = System.nanoTime();
-        long[] sharerIds = sharer.encode(RelayFormat.sharerPrompt(prompt)).idsAsLongs();
+        long[] sharerIds = sharer.promptIds(RelayFormat.sharerPrompt(prompt));
         long t1 = System.nanoTime();
         GenerationResult sentence = runPrompt(sharer, sharerIds, sharer.lineConfig(RELAY_MAX_TOKENS), TokenListener.NONE);
         String relayed = sentence.text().strip();
         long t2 = System.nanoTime();
-        long[] receiverIds = receiver.encode(RelayFormat.receiverPrompt(prompt, relayed)).idsAsLongs();
+        long[] receiverIds = receiver.promptIds(RelayFormat.receiverPrompt(prompt, relayed));
         long t3 = System.nanoTime();
         GenerationResult g = runPrompt(receiver, receiverIds, receiver.lineConfig(maxNewTokens), listener);
         long t4 = System.nanoTime();

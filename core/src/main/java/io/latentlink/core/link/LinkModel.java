@@ -119,6 +119,19 @@ public final class LinkModel implements AutoCloseable {
         return TokenEncoding.of(text, ids, starts, ends, special);
     }
 
+    /**
+     * The ids of a prompt (BOS first), refused with a message when they do not fit the model's context: every mode
+     * and node must fail such a prompt the same way, before any compute.
+     */
+    public long[] promptIds(String prompt) {
+        long[] ids = encode(prompt).idsAsLongs();
+        if (ids.length > manifest().contextLength()) {
+            throw new IllegalArgumentException("prompt of " + ids.length + " tokens exceeds the context length "
+                    + manifest().contextLength() + " of " + id);
+        }
+        return ids;
+    }
+
     /** Greedy, stopping at eos or a newline: how LinkQA answers and relay sentences are produced. */
     public GenerationConfig lineConfig(int maxNewTokens) {
         return GenerationConfig.greedy(maxNewTokens).withStopOnEos(true).withStopTokenIds(newlineTokens);
