@@ -17,15 +17,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Starts one node as its own JVM (its quarkus-run.jar) on a free loopback port and waits until it is SERVING. */
-final class NodeLauncher implements AutoCloseable {
-    static final List<String> JVM_FLAGS = List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
+/**
+ * Starts one node as its own JVM (its quarkus-run.jar) on a free loopback port and waits until it is SERVING. Public
+ * because bench's modes benchmark starts the nodes the same way.
+ */
+public final class NodeLauncher implements AutoCloseable {
+    public static final List<String> JVM_FLAGS = List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
 
-    final String name;
-    final int port;
-    final Process process;
-    final Path log;
-    final ManagedChannel channel;
+    public final String name;
+    public final int port;
+    public final Process process;
+    public final Path log;
+    public final ManagedChannel channel;
 
     private NodeLauncher(String name, int port, Process process, Path log) {
         this.name = name;
@@ -35,11 +38,11 @@ final class NodeLauncher implements AutoCloseable {
         this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "127.0.0.1:" + port;
     }
 
-    static NodeLauncher start(Path repo, String module, Map<String, String> settings, Path logs) throws IOException {
+    public static NodeLauncher start(Path repo, String module, Map<String, String> settings, Path logs) throws IOException {
         Path jar = repo.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./latentlink build)");
@@ -57,7 +60,7 @@ final class NodeLauncher implements AutoCloseable {
         return new NodeLauncher(module, port, p, log);
     }
 
-    NodeLauncher awaitServing(long timeoutSeconds) throws IOException, InterruptedException {
+    public NodeLauncher awaitServing(long timeoutSeconds) throws IOException, InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (System.nanoTime() < until) {
             if (!process.isAlive()) {
