@@ -22,7 +22,8 @@ import java.util.Map;
 /**
  * Runs the LinkQA-context test split (passage in the sharer's script) through the three nodes as separate JVMs on
  * loopback in RECEIVER_ONLY, TEXT and C2C once per codec, and through core's in-process C2C in this JVM, and writes
- * {@code modes.json} and {@code REPORT.md}.
+ * {@code modes.json} and its report section {@code modes.md} (which {@code io.latentlink.bench.report.ReportMain} puts
+ * into the suite's REPORT.md).
  * <p>
  * Questions are asked one at a time and interleaved across configurations (question 1 in every mode and in process,
  * then question 2, ...), so a change in the machine's background load lands on all of them alike.
@@ -176,9 +177,7 @@ public final class ModesBench {
         settingsOut.put("concurrency", 1);
         settingsOut.put("node_jvm", "-Xmx1g, ORT CPU default threads (latentlink.session=cpu)");
         settingsOut.put("inprocess_session", "SessionConfig.defaults() (as the nodes), and cpu(1) for the 1-thread variant");
-        String modelsNote = "Models: the demo models in `models/` at this commit (" + modelsVersion(models)
-                + "). They are still being trained, so accuracy and the goals' verdicts will change with the next"
-                + " models; the latency shape (what each mode costs) is what these numbers show today.";
+        String modelsNote = ModesReport.modelsNote(modelsVersion(models));
 
         Files.createDirectories(settings.out());
         ObjectNode root = JSON.createObjectNode();
@@ -204,9 +203,10 @@ public final class ModesBench {
         }
         Files.writeString(settings.out().resolve("modes.json"), JSON.writeValueAsString(root) + "\n");
         String report = ModesReport.markdown(machine, commit, started, command, settingsOut, summaries, goals, modelsNote);
-        Files.writeString(settings.out().resolve("REPORT.md"), report);
+        Files.writeString(settings.out().resolve(ModesReport.SECTION_FILE), report);
         System.out.println(report);
-        System.out.println("wrote " + settings.out().resolve("modes.json") + " and " + settings.out().resolve("REPORT.md"));
+        System.out.println("wrote " + settings.out().resolve("modes.json") + " and " + settings.out().resolve(ModesReport.SECTION_FILE)
+                + " (io.latentlink.bench.report.ReportMain puts it into REPORT.md)");
     }
 
     /**

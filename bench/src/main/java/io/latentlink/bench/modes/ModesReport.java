@@ -4,9 +4,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The Markdown report (bench/results/REPORT.md): settings, the headline table, the goals, the stage breakdown. */
+/**
+ * The modes benchmark's section of the suite report (bench/results/modes.md, included in REPORT.md by
+ * {@code io.latentlink.bench.report.ReportMain}): settings, the per-mode table, the goals, the stage breakdown.
+ */
 public final class ModesReport {
+    /** Written next to modes.json. */
+    public static final String SECTION_FILE = "modes.md";
+
     private ModesReport() {
+    }
+
+    /** What the numbers say about the models they were measured on; {@code version} as modes.json's "models". */
+    public static String modelsNote(String version) {
+        return "Models: the demo models in `models/` at this commit (" + version
+                + "). They are still being trained, so accuracy and the goals' verdicts will change with the next"
+                + " models; the latency shape (what each mode costs) is what these numbers show today.";
     }
 
     public static String markdown(Map<String, Object> machine, String commit, String date, String command,
