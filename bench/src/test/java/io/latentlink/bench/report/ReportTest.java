@@ -134,6 +134,19 @@ class ReportTest {
     }
 
     @Test
+    void aModeWithoutItsP50IsMalformedNotZeroMilliseconds() throws Exception {
+        copyFixtures(dir);
+        ObjectNode modes = (ObjectNode) ResultFile.JSON.readTree(dir.resolve("modes.json").toFile());
+        ((ObjectNode) modes.get("results").get("c2c_fp16")).remove("p50Ms");
+        Files.writeString(dir.resolve("modes.json"), modes.toString());
+
+        Report report = Report.compose(dir, "no p50");
+
+        assertEquals(List.of("modes.json: modes.json.results.c2c_fp16.p50Ms: missing"), report.problems());
+        assertEquals(List.of("not measured", "not measured", "met", "not met", "not measured", "met"), verdicts(report));
+    }
+
+    @Test
     void aFilesOwnGoalVerdictWinsOverTheRecomputedOne() throws Exception {
         copyFixtures(dir);
         ObjectNode transport = (ObjectNode) ResultFile.JSON.readTree(dir.resolve("transport.json").toFile());
