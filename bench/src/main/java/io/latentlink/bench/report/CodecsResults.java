@@ -18,8 +18,12 @@ record CodecsResults(List<Run> runs, List<RealRatio> realKv) {
         }
     }
 
-    record RealRatio(String model, String codec, String params, double rawBytes, double wireBytes, double ratioVsFp16,
-                     double relRmse) {
+    /** @param kv which part of the cache ("K", "V", "K+V"), "-" when the file does not say */
+    record RealRatio(String model, String kv, String codec, String params, double rawBytes, double wireBytes,
+                     double ratioVsFp16, double relRmse) {
+        String label() {
+            return model + ("-".equals(kv) ? "" : " " + kv) + " " + (params.isEmpty() ? codec : codec + " (" + params + ")");
+        }
     }
 
     static CodecsResults parse(JsonNode root) {
@@ -37,7 +41,7 @@ record CodecsResults(List<Run> runs, List<RealRatio> realKv) {
         for (Fields.Located r : Fields.optionalArray(root, "real_kv_ratios", FILE)) {
             JsonNode n = r.node();
             String at = r.where();
-            real.add(new RealRatio(Fields.anyAsText(n, "model", "-"), Fields.text(n, "codec", at),
+            real.add(new RealRatio(Fields.anyAsText(n, "model", "-"), Fields.anyAsText(n, "kv", "-"), Fields.text(n, "codec", at),
                     Fields.params(n, "codec_params", at), Fields.optionalNumber(n, "raw_bytes", at),
                     Fields.optionalNumber(n, "wire_bytes", at), Fields.number(n, "ratio_vs_fp16", at),
                     Fields.optionalNumber(n, "rel_rmse", at)));
@@ -76,11 +80,11 @@ record CodecsResults(List<Run> runs, List<RealRatio> realKv) {
         if (!realKv.isEmpty()) {
             List<List<String>> real = new ArrayList<>();
             for (RealRatio r : realKv) {
-                real.add(List.of(r.model(), r.codec(), r.params().isEmpty() ? "-" : r.params(), Md.bytes(r.rawBytes()),
+                real.add(List.of(r.model(), r.kv(), r.codec(), r.params().isEmpty() ? "-" : r.params(), Md.bytes(r.rawBytes()),
                         Md.bytes(r.wireBytes()), Md.num(r.ratioVsFp16(), 3), Md.num(r.relRmse(), 5)));
             }
-            md.append("On the demo models' real KV:\n\n").append(Md.table(List.of("model", "codec", "params", "raw bytes",
-                    "wire bytes", "ratio vs fp16", "relative RMSE"), "lllrrrr", real)).append('\n');
+            md.append("On the demo models' real KV:\n\n").append(Md.table(List.of("model", "kv", "codec", "params", "raw bytes",
+                    "wire bytes", "ratio vs fp16", "relative RMSE"), "llllrrrr", real)).append('\n');
         }
         if (!runs.isEmpty()) {
             List<String> categories = new ArrayList<>();
@@ -101,8 +105,7 @@ record CodecsResults(List<Run> runs, List<RealRatio> realKv) {
             Map<String, Double> synthetic = new LinkedHashMap<>();
             runs.forEach(r -> synthetic.putIfAbsent(r.variant(), r.ratioVsFp16()));
             Map<String, Double> real = new LinkedHashMap<>();
-            realKv.forEach(r -> real.putIfAbsent(r.model() + " " + (r.params().isEmpty() ? r.codec() : r.codec() + " (" + r.params() + ")"),
-                    r.ratioVsFp16()));
+            realKv.forEach(r -> real.putIfAbsent(r.label(), r.ratioVsFp16()));
             List<String> ratioCategories = new ArrayList<>(synthetic.keySet());
             Map<String, List<Double>> ratio = new LinkedHashMap<>();
             ratio.put("benchmark data", new ArrayList<>(synthetic.values()));

@@ -74,6 +74,9 @@ public record Report(String markdown, List<Goal> goals, List<String> problems, L
             Goal g = goals.get(i);
             goalRows.add(List.of(Integer.toString(i + 1), g.goal(), g.source(), g.measured(), "**" + g.verdict() + "**"));
         }
+        for (Goal g : IssueGoals.extraFromModes(loaded)) {
+            goalRows.add(List.of("+", g.goal(), g.source(), g.measured(), "**" + g.verdict() + "**"));
+        }
         md.append(Md.table(List.of("#", "goal", "measured by", "measured", "verdict"), "rllll", goalRows)).append('\n');
 
         for (Section s : sections) {

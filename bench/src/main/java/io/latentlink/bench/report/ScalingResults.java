@@ -18,6 +18,19 @@ record ScalingResults(List<Run> runs, FileGoals goals) {
         String config() {
             return codec == null ? mode : mode + " " + codec;
         }
+
+        /**
+         * The context length the benchmark varies: the sharer's tokens when recorded (in C2C the passage goes to the
+         * sharer, so the receiver's prompt barely grows), else the receiver's prompt tokens.
+         */
+        double length() {
+            return Double.isNaN(sharerTokens) ? contextTokens : sharerTokens;
+        }
+    }
+
+    /** The x axis' name, after what {@link Run#length()} measures. */
+    String lengthAxis() {
+        return runs.stream().allMatch(r -> !Double.isNaN(r.sharerTokens())) ? "context (sharer tokens)" : "context tokens";
     }
 
     static ScalingResults parse(JsonNode root) {
@@ -46,14 +59,14 @@ record ScalingResults(List<Run> runs, FileGoals goals) {
         }
         String config = c2c.get(0).config();
         List<Run> same = c2c.stream().filter(r -> r.config().equals(config)).toList();
-        Run shortest = same.stream().min((a, b) -> Long.compare(a.contextTokens(), b.contextTokens())).orElseThrow();
-        Run longest = same.stream().max((a, b) -> Long.compare(a.contextTokens(), b.contextTokens())).orElseThrow();
-        if (longest.contextTokens() < 2 * shortest.contextTokens()) {
-            return Goal.notMeasured(goalText, FILE, Md.f("%s contexts span %d..%d tokens, less than 2x", config,
-                    shortest.contextTokens(), longest.contextTokens()));
+        Run shortest = same.stream().min((a, b) -> Double.compare(a.length(), b.length())).orElseThrow();
+        Run longest = same.stream().max((a, b) -> Double.compare(a.length(), b.length())).orElseThrow();
+        if (longest.length() < 2 * shortest.length()) {
+            return Goal.notMeasured(goalText, FILE, Md.f("%s contexts span %.0f..%.0f tokens, less than 2x", config,
+                    shortest.length(), longest.length()));
         }
-        StringBuilder measured = new StringBuilder(Md.f("%s, %d -> %d context tokens: ", config,
-                shortest.contextTokens(), longest.contextTokens()));
+        StringBuilder measured = new StringBuilder(Md.f("%s, %s %.0f -> %.0f: ", config, lengthAxis(),
+                shortest.length(), longest.length()));
         boolean met = true;
         for (Map.Entry<String, Double> e : longest.peakOffHeap().entrySet()) {
             Double at = shortest.peakOffHeap().get(e.getKey());
@@ -98,28 +111,28 @@ record ScalingResults(List<Run> runs, FileGoals goals) {
             Plots.SeriesBuilder wire = new Plots.SeriesBuilder();
             Plots.SeriesBuilder offHeap = new Plots.SeriesBuilder();
             for (Run r : runs) {
-                latency.add(r.config() + " p50", r.contextTokens(), r.p50Ms());
+                latency.add(r.config() + " p50", r.length(), r.p50Ms());
                 if (!Double.isNaN(r.wireBytes())) {
-                    wire.add(r.config(), r.contextTokens(), r.wireBytes() / 1e6);
+                    wire.add(r.config(), r.length(), r.wireBytes() / 1e6);
                 }
-                r.peakOffHeap().forEach((node, bytes) -> offHeap.add(node + " (" + r.config() + ")", r.contextTokens(),
+                r.peakOffHeap().forEach((node, bytes) -> offHeap.add(node + " (" + r.config() + ")", r.length(),
                         bytes / (1024.0 * 1024.0)));
             }
             md.append(Md.image("latency vs context", "plots/" + plots.lines("scaling-latency.png",
-                    "Scaling: p50 latency vs context length", "context tokens", "p50 ms", latency.build(), false)));
+                    "Scaling: p50 latency vs context length", lengthAxis(), "p50 ms", latency.build(), false)));
             if (!wire.isEmpty()) {
                 md.append(Md.image("wire bytes vs context", "plots/" + plots.lines("scaling-wire-bytes.png",
-                        "Scaling: wire bytes per request vs context length", "context tokens", "MB (1e6 bytes)", wire.build(), false)));
+                        "Scaling: wire bytes per request vs context length", lengthAxis(), "MB (1e6 bytes)", wire.build(), false)));
             }
             if (!offHeap.isEmpty()) {
                 md.append(Md.image("off-heap high-water vs context", "plots/" + plots.lines("scaling-offheap.png",
-                        "Scaling: off-heap high-water per node vs context length", "context tokens", "MiB", offHeap.build(), false)));
+                        "Scaling: off-heap high-water per node vs context length", lengthAxis(), "MiB", offHeap.build(), false)));
             }
         }
         List<Headline> headlines = new ArrayList<>();
-        runs.stream().filter(r -> r.mode().equals("C2C")).max((a, b) -> Long.compare(a.contextTokens(), b.contextTokens()))
+        runs.stream().filter(r -> r.mode().equals("C2C")).max((a, b) -> Double.compare(a.length(), b.length()))
                 .ifPresent(r -> headlines.add(new Headline("C2C at the longest context measured",
-                        Md.f("%d tokens: p50 %s ms, %s wire bytes", r.contextTokens(), Md.num(r.p50Ms(), 1),
+                        Md.f("%s %.0f: p50 %s ms, %s wire bytes", lengthAxis(), r.length(), Md.num(r.p50Ms(), 1),
                                 Md.bytes(r.wireBytes())), FILE)));
         return new Section("Context-length scaling (scaling.json)", md.toString(), headlines);
     }

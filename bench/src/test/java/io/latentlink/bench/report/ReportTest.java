@@ -40,7 +40,8 @@ class ReportTest {
         Goal int8 = report.goals().get(3);
         assertTrue(int8.measured().contains("decode 0.80 GB/s") && int8.measured().contains("encode 2.50 GB/s"), int8.measured());
         assertTrue(report.goals().get(4).measured().contains("0.480 x"), report.goals().get(4).measured());
-        assertTrue(report.goals().get(5).measured().contains("receiver 20.0 -> 22.0 MiB (1.10 x)"), report.goals().get(5).measured());
+        assertTrue(report.goals().get(5).measured().startsWith("C2C fp16, context (sharer tokens) 600 -> 4200: sender 10.0 -> 10.5 MiB")
+                && report.goals().get(5).measured().contains("receiver 20.0 -> 22.0 MiB (1.10 x)"), report.goals().get(5).measured());
     }
 
     @Test
@@ -67,6 +68,7 @@ class ReportTest {
         assertTrue(md.contains("| int8 | scales=per_token | [8,256,128] | synthetic | 2.50 ± 0.10 | 0.80 ± 0.10 | 1.031 | 0.516 |"), md);
         assertTrue(md.contains("| C2C fp16 vs TEXT, p50 latency | 40.0 vs 100.0 ms (0.40 x) | modes.json |"), md);
         assertTrue(md.contains("| 4 | int8 encode and decode >= 1 GB/s per core each | codecs.json |"), md);
+        assertTrue(md.contains("| rx | K | int8 | scales=per_token | 1,000,000 | 281,250 | 0.563 | 0.00520 |"), md);
         assertTrue(md.contains("| DecoderBenchmark.decode | model=rx | 500.00 ± 20.00 | ops/s | 500 tokens/s |"), md);
 
         List<String> links = imageLinks(md);
