@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** core-jmh.json (bench/run-core-jmh.sh): JMH's own JSON under "jmh" (or JMH's bare array), one row per benchmark. */
+/** core-jmh.json (bench/run-core-jmh.sh): JMH's own JSON results under "jmh", one row per benchmark. */
 record CoreJmhResults(String note, List<Bench> benches) {
     static final String FILE = "core-jmh.json";
 
@@ -20,9 +20,7 @@ record CoreJmhResults(String note, List<Bench> benches) {
     }
 
     static CoreJmhResults parse(JsonNode root) {
-        List<Fields.Located> entries = root.isArray()
-                ? Fields.array(ResultFile.JSON.createObjectNode().set("jmh", root), "jmh", FILE)
-                : Fields.array(root, "jmh", FILE);
+        List<Fields.Located> entries = Fields.array(root, "jmh", FILE);
         List<Bench> benches = new ArrayList<>();
         for (Fields.Located e : entries) {
             JsonNode n = e.node();
@@ -50,7 +48,7 @@ record CoreJmhResults(String note, List<Bench> benches) {
                     Fields.number(primary, "score", at + ".primaryMetric"), Fields.optionalNumber(primary, "scoreError", at + ".primaryMetric"),
                     Fields.optionalText(primary, "scoreUnit", at + ".primaryMetric", "-"), secondary.toString(), bytes));
         }
-        return new CoreJmhResults(root.isObject() ? Fields.anyAsText(root, "note", "") : "", benches);
+        return new CoreJmhResults(Fields.anyAsText(root, "note", ""), benches);
     }
 
     /**
