@@ -16,6 +16,17 @@ record CodecsResults(List<Run> runs, List<RealRatio> realKv) {
         String variant() {
             return params.isEmpty() ? codec : codec + " (" + params + ")";
         }
+
+        /**
+         * A plot axis label: the parameter values without their names, the shape, and for real KV the first two
+         * words of the data (e.g. "rx K"); the table below the plot has the full wording.
+         */
+        String shortLabel() {
+            String[] words = data.split("\\s+");
+            String what = "synthetic".equals(data) || "-".equals(data) ? ""
+                    : " " + String.join(" ", java.util.Arrays.copyOf(words, Math.min(2, words.length)));
+            return shortVariant(codec, params) + " " + shape + what;
+        }
     }
 
     /** @param kv which part of the cache ("K", "V", "K+V"), "-" when the file does not say */
@@ -91,7 +102,7 @@ record CodecsResults(List<Run> runs, List<RealRatio> realKv) {
             List<Double> encode = new ArrayList<>();
             List<Double> decode = new ArrayList<>();
             for (Run r : runs) {
-                categories.add(r.variant() + " " + r.shape() + ("synthetic".equals(r.data()) || "-".equals(r.data()) ? "" : " " + r.data()));
+                categories.add(r.shortLabel());
                 encode.add(r.encodeGbPerS());
                 decode.add(r.decodeGbPerS());
             }
@@ -103,9 +114,12 @@ record CodecsResults(List<Run> runs, List<RealRatio> realKv) {
 
             // One bar per codec variant (the ratio does not depend on the shape beyond rounding); real KV beside it.
             Map<String, Double> synthetic = new LinkedHashMap<>();
-            runs.forEach(r -> synthetic.putIfAbsent(r.variant(), r.ratioVsFp16()));
+            runs.forEach(r -> synthetic.putIfAbsent(shortVariant(r.codec(), r.params()), r.ratioVsFp16()));
             Map<String, Double> real = new LinkedHashMap<>();
-            realKv.forEach(r -> real.putIfAbsent(r.label(), r.ratioVsFp16()));
+            // The whole payload (K+V) where the file splits keys and values; the table has the parts.
+            boolean whole = realKv.stream().anyMatch(r -> r.kv().equals("K+V"));
+            realKv.stream().filter(r -> !whole || r.kv().equals("K+V"))
+                    .forEach(r -> real.putIfAbsent(r.model() + " " + shortVariant(r.codec(), r.params()), r.ratioVsFp16()));
             List<String> ratioCategories = new ArrayList<>(synthetic.keySet());
             Map<String, List<Double>> ratio = new LinkedHashMap<>();
             ratio.put("benchmark data", new ArrayList<>(synthetic.values()));
@@ -120,13 +134,19 @@ record CodecsResults(List<Run> runs, List<RealRatio> realKv) {
                 ratio.put("real KV", realValues);
             }
             md.append(Md.image("ratio vs fp16 per codec", "plots/" + plots.bars("codecs-ratio.png",
-                    "Codecs: ratio vs fp16 (as codecs.json reports it)", "ratio vs fp16", ratioCategories, ratio, false)));
+                    "Codecs: ratio vs fp16 (as codecs.json reports it; real KV: K+V payloads)", "ratio vs fp16", ratioCategories, ratio, false)));
         }
         List<Headline> headlines = new ArrayList<>();
         runs.stream().filter(r -> r.codec().equals("int8")).findFirst().ifPresent(r -> headlines.add(new Headline(
                 "int8 codec speed, one thread", Md.f("encode %.2f GB/s, decode %.2f GB/s (%s, %s)", r.encodeGbPerS(),
                 r.decodeGbPerS(), r.variant(), r.shape()), FILE)));
         return new Section("Codecs (codecs.json)", md.toString(), headlines);
+    }
+
+    /** "int8 fp16/per_token": the codec and its parameter values without their names, for plot axes. */
+    static String shortVariant(String codec, String params) {
+        return params.isEmpty() ? codec : codec + " " + String.join("/", java.util.Arrays.stream(params.split(", "))
+                .map(kv -> kv.substring(kv.indexOf('=') + 1)).toList());
     }
 
     /** Category labels must be distinct for XChart; repeats get a counter. */

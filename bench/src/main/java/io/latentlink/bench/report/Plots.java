@@ -54,10 +54,15 @@ public final class Plots {
     /** Bars per category, one bar per series side by side ({@code stacked}: on top of each other). */
     String bars(String file, String title, String yTitle, List<String> categories, Map<String, List<Double>> series,
                 boolean stacked) {
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).yAxisTitle(yTitle).build();
+        // Many categories (codec x shape x data) need room for their labels; XChart drops labels that overlap.
+        boolean many = categories.size() > 8;
+        CategoryChart chart = new CategoryChartBuilder().width(many ? 1400 : WIDTH).height(many ? 760 : HEIGHT)
+                .title(title).yAxisTitle(yTitle).build();
         style(chart.getStyler());
         chart.getStyler().setStacked(stacked);
-        chart.getStyler().setXAxisLabelRotation(categories.size() > 4 ? 20 : 0);
+        chart.getStyler().setXAxisLabelRotation(many ? 90 : categories.size() > 4 ? 20 : 0);
+        chart.getStyler().setXAxisMaxLabelCount(categories.size());
+        chart.getStyler().setXAxisTickMarkSpacingHint(10);
         chart.getStyler().setLegendVisible(series.size() > 1);
         chart.getStyler().setYAxisMin(0.0);
         series.forEach((name, values) -> chart.addSeries(name, categories, values.stream().map(Plots::zeroIfNaN).toList()));
