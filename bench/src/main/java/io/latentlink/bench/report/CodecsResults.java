@@ -73,8 +73,10 @@ record CodecsResults(List<Run> runs, List<RealRatio> realKv) {
         }
         Run enc = judged.stream().min((a, b) -> Double.compare(a.encodeGbPerS(), b.encodeGbPerS())).orElseThrow();
         Run dec = judged.stream().min((a, b) -> Double.compare(a.decodeGbPerS(), b.decodeGbPerS())).orElseThrow();
-        return new Goal(goalText, FILE, Md.f("slowest of %d int8 run(s): encode %.2f GB/s (%s, %s), decode %.2f GB/s (%s, %s)",
-                judged.size(), enc.encodeGbPerS(), enc.variant(), enc.shape(), dec.decodeGbPerS(), dec.variant(), dec.shape()),
+        // JMH's error is shown beside each score: on a loaded machine it can exceed the score, and the reader must see that.
+        return new Goal(goalText, FILE, Md.f("slowest of %d int8 run(s): encode %.2f%s GB/s (%s, %s %s), decode %.2f%s GB/s (%s, %s %s)",
+                judged.size(), enc.encodeGbPerS(), error(enc.encodeError()), enc.variant(), enc.shape(), enc.data(),
+                dec.decodeGbPerS(), error(dec.decodeError()), dec.variant(), dec.shape(), dec.data()),
                 enc.encodeGbPerS() >= 1.0 && dec.decodeGbPerS() >= 1.0);
     }
 
@@ -141,6 +143,10 @@ record CodecsResults(List<Run> runs, List<RealRatio> realKv) {
                 "int8 codec speed, one thread", Md.f("encode %.2f GB/s, decode %.2f GB/s (%s, %s)", r.encodeGbPerS(),
                 r.decodeGbPerS(), r.variant(), r.shape()), FILE)));
         return new Section("Codecs (codecs.json)", md.toString(), headlines);
+    }
+
+    private static String error(double e) {
+        return Double.isNaN(e) ? "" : Md.f(" ± %.2f", e);
     }
 
     /** "int8 fp16/per_token": the codec and its parameter values without their names, for plot axes. */
