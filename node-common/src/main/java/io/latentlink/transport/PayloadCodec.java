@@ -36,6 +36,12 @@ public final class PayloadCodec {
         return codec.encodedSize(new KvBlockShape(kvHeads, 1, headSize)) / (double) (kvHeads * headSize);
     }
 
+    /** Exact payload size of a chunk of this shape. */
+    public long payloadBytes(KvSliceShape shape) {
+        return 2L * shape.layers() * codec.encodedSize(new KvBlockShape(shape.kvHeads(), shape.tokens(),
+                shape.headSize()));
+    }
+
     public byte[] encode(float[] values, KvSliceShape shape) {
         KvBlockShape block = new KvBlockShape(shape.kvHeads(), shape.tokens(), shape.headSize());
         int blocks = 2 * shape.layers();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
+import io.latentlink.core.wire.Crc32c;
 import io.latentlink.core.wire.KvGeometry;
 import io.latentlink.core.wire.KvSliceShape;
 import io.latentlink.core.wire.SequenceTracker;
@@ -86,5 +87,36 @@ class KvChunksTest {
                 () -> KvChunks.decode(good, RX, 64, new SequenceTracker(), 100)).kind());
         assertEquals(WireException.Kind.MALFORMED, assertThrows(WireException.class,
                 () -> KvChunks.decode(good, RX, 8, new SequenceTracker(), 1 << 20)).kind());
+    }
+
+    private static WireException.Kind checkRejection(KvChunk c) {
+        return assertThrows(WireException.class,
+                () -> KvChunks.check(c, "rx", new SequenceTracker(), 1 << 20)).kind();
+    }
+
+    @Test
+    void aForwarderChecksEverythingButTheValues() {
+        KvChunk good = chunk("int8", 0);
+        KvChunks.Checked c = KvChunks.check(good, "rx", new SequenceTracker(), 1 << 20);
+        assertEquals(SHAPE, c.shape());
+        assertEquals(good.getPayload().size(), c.wireBytes());
+        assertEquals(SHAPE.elements() * 4L, c.rawBytes());
+        assertEquals("rx", KvChunks.check(good, "", new SequenceTracker(), 1 << 20).modelId());
+
+        assertEquals(WireException.Kind.OUT_OF_ORDER, checkRejection(chunk("fp16", 3)));
+        assertEquals(WireException.Kind.UNKNOWN_MODEL,
+                checkRejection(good.toBuilder().setHeader(good.getHeader().toBuilder().setModelId("sx")).build()));
+        assertEquals(WireException.Kind.MALFORMED,
+                checkRejection(good.toBuilder().setHeader(good.getHeader().toBuilder().setShape(3, 6)).build()));
+        assertEquals(WireException.Kind.UNSUPPORTED_CODEC,
+                checkRejection(good.toBuilder().setHeader(good.getHeader().toBuilder().setCodecId("zstd")).build()));
+        byte[] bytes = good.getPayload().toByteArray();
+        bytes[40] ^= 0x10;
+        assertEquals(WireException.Kind.CORRUPT,
+                checkRejection(good.toBuilder().setPayload(ByteString.copyFrom(bytes)).build()));
+        // A payload cut short with a matching CRC is still refused: the size is checked against codec and shape.
+        ByteString cut = good.getPayload().substring(0, good.getPayload().size() - 1);
+        assertEquals(WireException.Kind.CORRUPT, checkRejection(good.toBuilder().setPayload(cut)
+                .setHeader(good.getHeader().toBuilder().setCrc32C(Crc32c.of(cut.toByteArray()))).build()));
     }
 }
