@@ -3,6 +3,7 @@ package io.latentlink.transport;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.latentlink.core.wire.Crc32c;
+import io.latentlink.core.wire.KvBlock;
 import io.latentlink.core.wire.KvGeometry;
 import io.latentlink.core.wire.KvSliceShape;
 import io.latentlink.core.wire.SequenceTracker;
@@ -29,7 +30,17 @@ public final class KvChunks {
 
     public static KvChunk encode(KvGeometry model, KvSliceShape shape, float[] values, PayloadCodec codec,
             long sequence) {
-        byte[] payload = codec.encode(values, shape);
+        return chunk(model, shape, codec.encode(values, shape), codec, sequence);
+    }
+
+    /** The chunk for a slice of a prefill block, encoded without gathering it first. */
+    public static KvChunk encode(KvGeometry model, KvSliceShape shape, KvBlock block, PayloadCodec codec,
+            long sequence) {
+        return chunk(model, shape, codec.encode(block, shape), codec, sequence);
+    }
+
+    private static KvChunk chunk(KvGeometry model, KvSliceShape shape, byte[] payload, PayloadCodec codec,
+            long sequence) {
         KvChunkHeader.Builder h = KvChunkHeader.newBuilder()
                 .setModelId(model.modelId())
                 .setManifestHash(model.manifestHash())

@@ -3,6 +3,7 @@ package io.latentlink.transport;
 import io.latentlink.core.codec.CorruptPayloadException;
 import io.latentlink.core.codec.KvBlockShape;
 import io.latentlink.core.codec.KvCodec;
+import io.latentlink.core.wire.KvBlock;
 import io.latentlink.core.wire.KvSliceShape;
 import io.latentlink.core.wire.WireException;
 import java.nio.ByteBuffer;
@@ -54,6 +55,31 @@ public final class PayloadCodec {
         FloatBuffer src = FloatBuffer.wrap(values);
         for (int b = 0; b < blocks; b++) {
             codec.encode(src.slice(b * blockElements, blockElements), block, out);
+        }
+        return out.array();
+    }
+
+    /**
+     * Encodes a slice straight out of a prefill block's per-layer {@code [kvHeads, blockTokens, headSize]} arrays:
+     * the codecs read a token range with a head stride, so the slice is never gathered into a chunk tensor first
+     * (one fp32 copy of everything the sender sends, saved).
+     */
+    public byte[] encode(KvBlock block, KvSliceShape shape) {
+        if (shape.tokenStart() < block.tokenStart() || shape.tokenEnd() > block.tokenEnd()
+                || shape.kvHeads() != block.geometry().kvHeads() || shape.headSize() != block.geometry().headSize()) {
+            throw new IllegalArgumentException("slice " + shape + " is not inside block [" + block.tokenStart()
+                    + ", " + block.tokenEnd() + ")");
+        }
+        KvBlockShape one = new KvBlockShape(shape.kvHeads(), shape.tokens(), shape.headSize());
+        ByteBuffer out = ByteBuffer.allocate(2 * shape.layers() * codec.encodedSize(one)).order(ByteOrder.LITTLE_ENDIAN);
+        int headStride = block.tokens() * shape.headSize();
+        int offset = (shape.tokenStart() - block.tokenStart()) * shape.headSize();
+        for (int l = shape.layerStart(); l < shape.layerEnd(); l++) {
+            if (block.keys()[l] == null) {
+                throw new IllegalArgumentException("block does not hold layer " + l);
+            }
+            codec.encode(FloatBuffer.wrap(block.keys()[l]).position(offset).slice(), one, headStride, out);
+            codec.encode(FloatBuffer.wrap(block.values()[l]).position(offset).slice(), one, headStride, out);
         }
         return out.array();
     }

@@ -119,4 +119,32 @@ class KvChunksTest {
         assertEquals(WireException.Kind.CORRUPT, checkRejection(good.toBuilder().setPayload(cut)
                 .setHeader(good.getHeader().toBuilder().setCrc32C(Crc32c.of(cut.toByteArray()))).build()));
     }
+
+    @Test
+    void encodingStraightFromABlockEqualsEncodingTheGatheredSlice() {
+        int tokens = 12;
+        float[][] keys = new float[4][];
+        float[][] values = new float[4][];
+        for (int l = 1; l < 4; l++) {
+            keys[l] = new float[2 * tokens * 8];
+            values[l] = new float[keys[l].length];
+            for (int i = 0; i < keys[l].length; i++) {
+                keys[l][i] = (float) Math.sin(i * 0.37 + l);
+                values[l][i] = (float) Math.cos(i * 0.11 - l) * 3;
+            }
+        }
+        io.latentlink.core.wire.KvBlock block = new io.latentlink.core.wire.KvBlock(RX, 20, 20 + tokens, keys, values);
+        KvSliceShape slice = new KvSliceShape(1, 3, 23, 30, 2, 8);
+        for (String codec : new String[] {"fp32", "fp16", "int8"}) {
+            for (Map<String, String> params : codec.equals("int8")
+                    ? java.util.List.of(Map.of("scales", "per_token"), Map.of("scales", "per_channel"))
+                    : java.util.List.<Map<String, String>>of(Map.of())) {
+                PayloadCodec c = PayloadCodecs.lookup(codec, params);
+                assertEquals(KvChunks.encode(RX, slice, block.gather(slice), c, 5),
+                        KvChunks.encode(RX, slice, block, c, 5), codec + " " + params);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> PayloadCodecs.lookup("fp16", Map.of())
+                .encode(block, new KvSliceShape(0, 2, 23, 30, 2, 8)));
+    }
 }
