@@ -198,7 +198,10 @@ public final class TransportBench {
                 + " channel means with the measured spread; then a pool of " + model.poolRows() + " Gaussian token"
                 + " rows per (layer, K/V), position p of token id t copying the row a hash of (layer, p, t) picks."
                 + " Statistics from " + statsFile.getFileName() + " (KvStatsTool: prefill of LinkQA val prompts,"
-                + " BOS excluded). Not modelled: per-token outliers (attention sinks), RoPE structure, correlations.");
+                + " BOS excluded). The weakly trained demo models have no channel above the outlier threshold (see"
+                + " largest_channel_std_over_median), so neither has this KV; KvValueModel draws outliers when the"
+                + " statistics have them (its tests do). Not modelled: per-token outliers (attention sinks), RoPE"
+                + " structure, correlations between channels.");
         m.put("stats_file", "bench/results/" + statsFile.getFileName());
         m.put("stats_model", STATS_MODEL);
         m.put("seed", SEED);
@@ -218,7 +221,27 @@ public final class TransportBench {
             }
         }
         m.put("source_stats", layers);
+        m.put("largest_channel_std_over_median", largestChannelRatio(statsFile));
         return m;
+    }
+
+    /** The measured model's largest channel std over its layer's median, per the stats file (null if absent). */
+    private static Double largestChannelRatio(Path statsFile) {
+        try {
+            double max = Double.NaN;
+            for (var model : new com.fasterxml.jackson.databind.ObjectMapper().readTree(statsFile.toFile())
+                    .path("models")) {
+                if (model.path("model").asText().equals(STATS_MODEL)) {
+                    for (var e : model.path("entries")) {
+                        double r = e.path("max_std_over_median").asDouble(Double.NaN);
+                        max = Double.isNaN(max) || r > max ? r : max;
+                    }
+                }
+            }
+            return Double.isNaN(max) ? null : max;
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     /** CPU seconds a process has used so far (user + system), from /proc; -1 where unreadable. */
