@@ -68,6 +68,8 @@ class ThreeNodesIT {
     private NodeProcess sender;
     private NodeProcess slowSender;
     private NodeProcess projector;
+    /** A projector as deployed by default: pass-through off. */
+    private NodeProcess plainProjector;
     private NodeProcess receiver;
 
     @BeforeAll
@@ -78,6 +80,7 @@ class ThreeNodesIT {
         projector = NodeProcess.start("projector", "projector",
                 Map.of("latentlink.engine", "synthetic", "latentlink.credit-window", "4",
                         "latentlink.passthrough", "true"));
+        plainProjector = NodeProcess.start("projector", "projector-plain", Map.of("latentlink.engine", "synthetic"));
         receiver = NodeProcess.start("receiver", "receiver", Map.of("latentlink.engine", "synthetic",
                 "latentlink.projector-endpoint", projector.endpoint(),
                 "latentlink.sender-endpoint", sender.endpoint(),
@@ -97,7 +100,7 @@ class ThreeNodesIT {
     }
 
     private List<NodeProcess> nodes() {
-        return java.util.Arrays.asList(sender, slowSender, projector, receiver);
+        return java.util.Arrays.asList(sender, slowSender, projector, plainProjector, receiver);
     }
 
     // ---- health and reflection --------------------------------------------------------------------------------
@@ -648,7 +651,7 @@ class ThreeNodesIT {
     }
 
     @Test
-    void passThroughRefusesCallerChunksAndTheWrongSharerModel() throws Exception {
+    void passThroughRefusesCallerChunksTheWrongSharerModelAndIsOffByDefault() throws Exception {
         FuseProbe wrongModel = FuseProbe.open(projector.channel, FuseStart.newBuilder()
                 .setSharerEndpoint(sender.endpoint()).setFuserId("passthrough").setPrompt(PROMPT)
                 .setInitialCredits(8).setReceiverModelId("qwen").build());
@@ -661,5 +664,12 @@ class ThreeNodesIT {
         pushy.send(shareDirectly(PROMPT, "fp16").get(0));
         assertEquals(Status.Code.INVALID_ARGUMENT, pushy.awaitEnd().getCode());
         projector.awaitIdle();
+
+        FuseProbe off = FuseProbe.open(plainProjector.channel, FuseStart.newBuilder()
+                .setSharerEndpoint(sender.endpoint()).setFuserId("passthrough").setPrompt(PROMPT)
+                .setInitialCredits(8).build());
+        Status refused = off.awaitEnd();
+        assertEquals(Status.Code.NOT_FOUND, refused.getCode());
+        assertTrue(refused.getDescription().contains("latentlink.passthrough"), refused.getDescription());
     }
 }
