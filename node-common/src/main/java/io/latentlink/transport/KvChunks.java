@@ -112,11 +112,7 @@ public final class KvChunks {
         ByteString payload = checkedPayload(chunk, maxPayloadBytes);
         KvSliceShape shape = shape(h);
         PayloadCodec codec = PayloadCodecs.lookup(h.getCodecId(), h.getCodecParamsMap());
-        long size = codec.payloadBytes(shape);
-        if (size != payload.size()) {
-            throw new WireException(WireException.Kind.CORRUPT, codec.id() + " payload has " + payload.size()
-                    + " bytes, shape " + java.util.Arrays.toString(shape.dims()) + " needs " + size);
-        }
+        codec.checkSize(payload.size(), shape);
         Crc32c.verify(payload.asReadOnlyByteBuffer(), h.getCrc32C());
         return new Checked(shape, h.getModelId(), payload.size(), h.getSequence());
     }

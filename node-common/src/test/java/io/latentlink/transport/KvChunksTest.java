@@ -52,7 +52,7 @@ class KvChunksTest {
     @Test
     void int8IsCloseAndItsParametersTravelInTheHeader() {
         KvChunk c = KvChunks.encode(RX, SHAPE, ramp(), PayloadCodecs.lookup("int8", Map.of("scales", "per_channel")), 0);
-        assertEquals(Map.of("scales", "per_channel"), c.getHeader().getCodecParamsMap());
+        assertEquals(Map.of("scales", "per_channel", "scale_type", "fp16"), c.getHeader().getCodecParamsMap());
         float[] back = KvChunks.decode(c, RX, 64, new SequenceTracker(), 1 << 20).values();
         float[] want = ramp();
         for (int i = 0; i < want.length; i++) {
@@ -135,8 +135,8 @@ class KvChunksTest {
         }
         io.latentlink.core.wire.KvBlock block = new io.latentlink.core.wire.KvBlock(RX, 20, 20 + tokens, keys, values);
         KvSliceShape slice = new KvSliceShape(1, 3, 23, 30, 2, 8);
-        for (String codec : new String[] {"fp32", "fp16", "int8"}) {
-            for (Map<String, String> params : codec.equals("int8")
+        for (String codec : new String[] {"fp32", "fp16", "int8", "int8z"}) {
+            for (Map<String, String> params : codec.startsWith("int8")
                     ? java.util.List.of(Map.of("scales", "per_token"), Map.of("scales", "per_channel"))
                     : java.util.List.<Map<String, String>>of(Map.of())) {
                 PayloadCodec c = PayloadCodecs.lookup(codec, params);

@@ -24,6 +24,7 @@ import io.latentlink.proto.v1.ShareRequest;
 import io.latentlink.proto.v1.ShareResponse;
 import io.latentlink.proto.v1.ShareStart;
 import io.latentlink.proto.v1.TransferSummary;
+import io.latentlink.transport.PayloadCodecs;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.Map;
@@ -176,6 +177,11 @@ final class StreamClient {
         ByteBuffer payload = chunk.getPayload().asReadOnlyByteBuffer();
         Crc32c.verify(payload, h.getCrc32C());
         KvCodec kc = codec(h);
+        if (!kc.fixedSize()) {
+            // Entropy-coded payloads are framed per chunk side; PayloadCodec knows the framing (and allocates).
+            PayloadCodecs.lookup(h.getCodecId(), h.getCodecParamsMap()).decode(payload, shape);
+            return consumed(chunk, shape, t0);
+        }
         KvBlockShape block = new KvBlockShape(shape.kvHeads(), shape.tokens(), shape.headSize());
         int blockBytes = kc.encodedSize(block);
         if ((long) blockBytes * 2 * shape.layers() != payload.remaining()) {
@@ -191,6 +197,10 @@ final class StreamClient {
             kc.decode(payload.duplicate().position(base + b * blockBytes).limit(base + (b + 1) * blockBytes), block,
                     dst);
         }
+        return consumed(chunk, shape, t0);
+    }
+
+    private int consumed(KvChunk chunk, KvSliceShape shape, long t0) {
         decodeNanos += System.nanoTime() - t0;
         chunks++;
         rawBytes += (long) shape.elements() * Float.BYTES;

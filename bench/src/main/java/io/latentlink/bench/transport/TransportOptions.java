@@ -60,17 +60,20 @@ record TransportOptions(List<Integer> tokens, List<CodecSpec> codecs, List<Strin
                 iperf, out, stats);
     }
 
-    /** {@code int8} means per-token scales (the nodes' default); {@code int8:per_channel} the other layout. */
+    /**
+     * {@code int8} (and {@code int8z}) means per-token scales (the nodes' default); {@code int8:per_channel} the other
+     * layout; other codec parameters keep their defaults.
+     */
     static List<CodecSpec> codecs(String list) {
         List<CodecSpec> out = new ArrayList<>();
         for (String c : list.split(",")) {
             String[] p = c.split(":", 2);
-            if (p[0].equals("int8")) {
-                out.add(new CodecSpec("int8", Map.of("scales", p.length == 2 ? p[1] : "per_token")));
+            if (p[0].equals("int8") || p[0].equals("int8z")) {
+                out.add(new CodecSpec(p[0], Map.of("scales", p.length == 2 ? p[1] : "per_token")));
             } else if (p.length == 1) {
                 out.add(new CodecSpec(p[0], Map.of()));
             } else {
-                throw new IllegalArgumentException("--codecs: only int8 takes a scale layout, got '" + c + "'");
+                throw new IllegalArgumentException("--codecs: only int8 and int8z take a scale layout, got '" + c + "'");
             }
         }
         return out;
