@@ -62,6 +62,15 @@ final class FuseProbe implements ClientResponseObserver<FuseRequest, FuseRespons
         throw new AssertionError("no " + kind + " within 30 s");
     }
 
+    void credit(int chunks) {
+        requests.onNext(FuseRequest.newBuilder().setCredit(io.latentlink.proto.v1.Credit.newBuilder()
+                .setChunks(chunks)).build());
+    }
+
+    void end() {
+        requests.onNext(FuseRequest.newBuilder().setEnd(io.latentlink.proto.v1.FuseEnd.getDefaultInstance()).build());
+    }
+
     void send(KvChunk chunk) {
         requests.onNext(FuseRequest.newBuilder().setChunk(chunk).build());
     }

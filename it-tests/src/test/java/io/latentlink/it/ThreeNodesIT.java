@@ -68,6 +68,8 @@ class ThreeNodesIT {
     private NodeProcess sender;
     private NodeProcess slowSender;
     private NodeProcess projector;
+    /** A projector as deployed by default: pass-through off. */
+    private NodeProcess plainProjector;
     private NodeProcess receiver;
 
     @BeforeAll
@@ -76,7 +78,9 @@ class ThreeNodesIT {
         slowSender = NodeProcess.start("sender", "sender-slow",
                 Map.of("latentlink.engine", "synthetic", "latentlink.synthetic.step-cost", "40ms"));
         projector = NodeProcess.start("projector", "projector",
-                Map.of("latentlink.engine", "synthetic", "latentlink.credit-window", "4"));
+                Map.of("latentlink.engine", "synthetic", "latentlink.credit-window", "4",
+                        "latentlink.passthrough", "true"));
+        plainProjector = NodeProcess.start("projector", "projector-plain", Map.of("latentlink.engine", "synthetic"));
         receiver = NodeProcess.start("receiver", "receiver", Map.of("latentlink.engine", "synthetic",
                 "latentlink.projector-endpoint", projector.endpoint(),
                 "latentlink.sender-endpoint", sender.endpoint(),
@@ -96,7 +100,7 @@ class ThreeNodesIT {
     }
 
     private List<NodeProcess> nodes() {
-        return java.util.Arrays.asList(sender, slowSender, projector, receiver);
+        return java.util.Arrays.asList(sender, slowSender, projector, plainProjector, receiver);
     }
 
     // ---- health and reflection --------------------------------------------------------------------------------
@@ -582,5 +586,90 @@ class ThreeNodesIT {
         StatusReply st = sender.awaitIdle();
         assertTrue(st.getPeakInflightBytes() <= 2 * oneStep, "peak " + st.getPeakInflightBytes()
                 + " B exceeds two prefill steps (" + 2 * oneStep + " B); the whole cache is " + wholeCache + " B");
+    }
+
+    // ---- pass-through -----------------------------------------------------------------------------------------
+
+    /** The sharer's chunks straight from Share, with more credits than it needs. */
+    private List<KvChunk> shareDirectly(String prompt, String codec) throws Exception {
+        List<KvChunk> chunks = java.util.Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        SenderGrpc.newStub(sender.channel).withDeadlineAfter(30, TimeUnit.SECONDS).share(
+                new StreamObserver<ShareResponse>() {
+                    public void onNext(ShareResponse r) {
+                        if (r.hasChunk()) {
+                            chunks.add(r.getChunk());
+                        }
+                    }
+
+                    public void onError(Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+
+                    public void onCompleted() {
+                        done.complete(null);
+                    }
+                }).onNext(ShareRequest.newBuilder().setStart(ShareStart.newBuilder().setPrompt(prompt)
+                        .setCodecId(codec).setChunkTokens(32).setInitialCredits(10_000)).build());
+        done.get(30, TimeUnit.SECONDS);
+        return chunks;
+    }
+
+    @Test
+    void passThroughForwardsTheSharersChunksUnchangedUnderTheCallersCredits() throws Exception {
+        String prompt = PROMPT.repeat(10);
+        List<KvChunk> direct = shareDirectly(prompt, "int8");
+        assertTrue(direct.size() > 8, "more chunks than the credit window: " + direct.size());
+        FuseProbe probe = FuseProbe.open(projector.channel, FuseStart.newBuilder()
+                .setSharerEndpoint(sender.endpoint()).setFuserId("passthrough").setPrompt(prompt)
+                .setCodecId("int8").setChunkTokens(32).setInitialCredits(2).setReceiverModelId("sx").build());
+        var plan = probe.next(FuseResponse.KindCase.PLAN).getPlan();
+        assertEquals(0, plan.getReceiverLayersCount(), "pass-through asks the caller for no KV");
+        assertEquals("sx", plan.getSharerModelId());
+        probe.end();
+        KvGeometry sx = new KvGeometry("sx", "", 4, 4, 32);
+        SequenceTracker sequences = new SequenceTracker();
+        List<KvChunk> forwarded = new ArrayList<>();
+        int granted = 2;
+        while (forwarded.size() < direct.size()) {
+            KvChunk c = probe.next(FuseResponse.KindCase.CHUNK).getChunk();
+            KvChunks.decode(c, sx, prompt.length(), sequences, 1 << 20);
+            forwarded.add(c);
+            long arrived = forwarded.size() + probe.responses.stream().filter(FuseResponse::hasChunk).count();
+            assertTrue(arrived <= granted, arrived + " chunks arrived against " + granted + " credits");
+            probe.credit(1);
+            granted++;
+        }
+        assertEquals(direct, forwarded, "same headers, sequence numbers and payloads as Share gives");
+        var summary = probe.next(FuseResponse.KindCase.SUMMARY).getSummary();
+        assertEquals(prompt.length(), summary.getSharer().getTokens());
+        assertEquals(direct.size(), summary.getFused().getChunks());
+        assertEquals(0, summary.getLayersFused());
+        assertEquals(summary.getSharer().getWireBytes(), summary.getFused().getWireBytes());
+        assertEquals(Status.Code.OK, probe.awaitEnd().getCode());
+        projector.awaitIdle();
+    }
+
+    @Test
+    void passThroughRefusesCallerChunksTheWrongSharerModelAndIsOffByDefault() throws Exception {
+        FuseProbe wrongModel = FuseProbe.open(projector.channel, FuseStart.newBuilder()
+                .setSharerEndpoint(sender.endpoint()).setFuserId("passthrough").setPrompt(PROMPT)
+                .setInitialCredits(8).setReceiverModelId("qwen").build());
+        assertEquals(Status.Code.NOT_FOUND, wrongModel.awaitEnd().getCode());
+
+        FuseProbe pushy = FuseProbe.open(projector.channel, FuseStart.newBuilder()
+                .setSharerEndpoint(sender.endpoint()).setFuserId("passthrough").setPrompt(PROMPT)
+                .setInitialCredits(8).build());
+        pushy.next(FuseResponse.KindCase.PLAN);
+        pushy.send(shareDirectly(PROMPT, "fp16").get(0));
+        assertEquals(Status.Code.INVALID_ARGUMENT, pushy.awaitEnd().getCode());
+        projector.awaitIdle();
+
+        FuseProbe off = FuseProbe.open(plainProjector.channel, FuseStart.newBuilder()
+                .setSharerEndpoint(sender.endpoint()).setFuserId("passthrough").setPrompt(PROMPT)
+                .setInitialCredits(8).build());
+        Status refused = off.awaitEnd();
+        assertEquals(Status.Code.NOT_FOUND, refused.getCode());
+        assertTrue(refused.getDescription().contains("latentlink.passthrough"), refused.getDescription());
     }
 }

@@ -3,6 +3,7 @@ package io.latentlink.transport;
 import io.latentlink.core.codec.CorruptPayloadException;
 import io.latentlink.core.codec.KvBlockShape;
 import io.latentlink.core.codec.KvCodec;
+import io.latentlink.core.wire.KvBlock;
 import io.latentlink.core.wire.KvSliceShape;
 import io.latentlink.core.wire.WireException;
 import java.nio.ByteBuffer;
@@ -59,6 +60,21 @@ public final class PayloadCodec {
         return GROUP_LENGTH_BYTES + 2L * codec.encodedSize(groupShape(shape));
     }
 
+    /**
+     * Checks a payload's size against the shape without decoding it: exact for fixed-size codecs, at most
+     * {@link #maxPayloadBytes} for variable-size ones.
+     *
+     * @throws WireException CORRUPT if the size cannot be a valid encoding
+     */
+    public void checkSize(long payloadBytes, KvSliceShape shape) {
+        long max = maxPayloadBytes(shape);
+        if (codec.fixedSize() ? payloadBytes != max : payloadBytes > max) {
+            throw new WireException(WireException.Kind.CORRUPT, codec.id() + " payload has " + payloadBytes
+                    + " bytes, shape " + Arrays.toString(shape.dims()) + (codec.fixedSize() ? " needs " : " allows at most ")
+                    + max);
+        }
+    }
+
     public byte[] encode(float[] values, KvSliceShape shape) {
         if (values.length != shape.elements()) {
             throw new IllegalArgumentException("chunk has " + values.length + " values, shape " + shape + " needs "
@@ -79,6 +95,35 @@ public final class PayloadCodec {
         return out.array();
     }
 
+    /**
+     * Encodes a slice straight out of a prefill block's per-layer {@code [kvHeads, blockTokens, headSize]} arrays:
+     * the codecs read a token range with a head stride, so the slice is never gathered into a chunk tensor first
+     * (one fp32 copy of everything the sender sends, saved). Variable-size codecs pack all layers' keys into one
+     * block, so for them the slice is gathered as before.
+     */
+    public byte[] encode(KvBlock block, KvSliceShape shape) {
+        if (shape.tokenStart() < block.tokenStart() || shape.tokenEnd() > block.tokenEnd()
+                || shape.kvHeads() != block.geometry().kvHeads() || shape.headSize() != block.geometry().headSize()) {
+            throw new IllegalArgumentException("slice " + shape + " is not inside block [" + block.tokenStart()
+                    + ", " + block.tokenEnd() + ")");
+        }
+        if (!codec.fixedSize()) {
+            return encode(block.gather(shape), shape);
+        }
+        KvBlockShape one = new KvBlockShape(shape.kvHeads(), shape.tokens(), shape.headSize());
+        ByteBuffer out = ByteBuffer.allocate(2 * shape.layers() * codec.encodedSize(one)).order(ByteOrder.LITTLE_ENDIAN);
+        int headStride = block.tokens() * shape.headSize();
+        int offset = (shape.tokenStart() - block.tokenStart()) * shape.headSize();
+        for (int l = shape.layerStart(); l < shape.layerEnd(); l++) {
+            if (block.keys()[l] == null) {
+                throw new IllegalArgumentException("block does not hold layer " + l);
+            }
+            codec.encode(FloatBuffer.wrap(block.keys()[l]).position(offset).slice(), one, headStride, out);
+            codec.encode(FloatBuffer.wrap(block.values()[l]).position(offset).slice(), one, headStride, out);
+        }
+        return out.array();
+    }
+
     private byte[] encodeGroups(float[] values, KvSliceShape shape) {
         KvBlockShape group = groupShape(shape);
         ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(maxPayloadBytes(shape))).order(ByteOrder.LITTLE_ENDIAN);
@@ -91,12 +136,7 @@ public final class PayloadCodec {
 
     /** Decodes a chunk payload; throws WireException(CORRUPT) if it is not a valid encoding of this shape. */
     public float[] decode(ByteBuffer payload, KvSliceShape shape) {
-        long max = maxPayloadBytes(shape);
-        if (codec.fixedSize() ? payload.remaining() != max : payload.remaining() > max) {
-            throw new WireException(WireException.Kind.CORRUPT, codec.id() + " payload has " + payload.remaining()
-                    + " bytes, shape " + Arrays.toString(shape.dims()) + (codec.fixedSize() ? " needs " : " allows at most ")
-                    + max);
-        }
+        checkSize(payload.remaining(), shape);
         try {
             return codec.fixedSize() ? decodeBlocks(payload, shape) : decodeGroups(payload, shape);
         } catch (CorruptPayloadException e) {

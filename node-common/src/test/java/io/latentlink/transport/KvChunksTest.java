@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
+import io.latentlink.core.wire.Crc32c;
 import io.latentlink.core.wire.KvGeometry;
 import io.latentlink.core.wire.KvSliceShape;
 import io.latentlink.core.wire.SequenceTracker;
@@ -86,5 +87,64 @@ class KvChunksTest {
                 () -> KvChunks.decode(good, RX, 64, new SequenceTracker(), 100)).kind());
         assertEquals(WireException.Kind.MALFORMED, assertThrows(WireException.class,
                 () -> KvChunks.decode(good, RX, 8, new SequenceTracker(), 1 << 20)).kind());
+    }
+
+    private static WireException.Kind checkRejection(KvChunk c) {
+        return assertThrows(WireException.class,
+                () -> KvChunks.check(c, "rx", new SequenceTracker(), 1 << 20)).kind();
+    }
+
+    @Test
+    void aForwarderChecksEverythingButTheValues() {
+        KvChunk good = chunk("int8", 0);
+        KvChunks.Checked c = KvChunks.check(good, "rx", new SequenceTracker(), 1 << 20);
+        assertEquals(SHAPE, c.shape());
+        assertEquals(good.getPayload().size(), c.wireBytes());
+        assertEquals(SHAPE.elements() * 4L, c.rawBytes());
+        assertEquals("rx", KvChunks.check(good, "", new SequenceTracker(), 1 << 20).modelId());
+
+        assertEquals(WireException.Kind.OUT_OF_ORDER, checkRejection(chunk("fp16", 3)));
+        assertEquals(WireException.Kind.UNKNOWN_MODEL,
+                checkRejection(good.toBuilder().setHeader(good.getHeader().toBuilder().setModelId("sx")).build()));
+        assertEquals(WireException.Kind.MALFORMED,
+                checkRejection(good.toBuilder().setHeader(good.getHeader().toBuilder().setShape(3, 6)).build()));
+        assertEquals(WireException.Kind.UNSUPPORTED_CODEC,
+                checkRejection(good.toBuilder().setHeader(good.getHeader().toBuilder().setCodecId("zstd")).build()));
+        byte[] bytes = good.getPayload().toByteArray();
+        bytes[40] ^= 0x10;
+        assertEquals(WireException.Kind.CORRUPT,
+                checkRejection(good.toBuilder().setPayload(ByteString.copyFrom(bytes)).build()));
+        // A payload cut short with a matching CRC is still refused: the size is checked against codec and shape.
+        ByteString cut = good.getPayload().substring(0, good.getPayload().size() - 1);
+        assertEquals(WireException.Kind.CORRUPT, checkRejection(good.toBuilder().setPayload(cut)
+                .setHeader(good.getHeader().toBuilder().setCrc32C(Crc32c.of(cut.toByteArray()))).build()));
+    }
+
+    @Test
+    void encodingStraightFromABlockEqualsEncodingTheGatheredSlice() {
+        int tokens = 12;
+        float[][] keys = new float[4][];
+        float[][] values = new float[4][];
+        for (int l = 1; l < 4; l++) {
+            keys[l] = new float[2 * tokens * 8];
+            values[l] = new float[keys[l].length];
+            for (int i = 0; i < keys[l].length; i++) {
+                keys[l][i] = (float) Math.sin(i * 0.37 + l);
+                values[l][i] = (float) Math.cos(i * 0.11 - l) * 3;
+            }
+        }
+        io.latentlink.core.wire.KvBlock block = new io.latentlink.core.wire.KvBlock(RX, 20, 20 + tokens, keys, values);
+        KvSliceShape slice = new KvSliceShape(1, 3, 23, 30, 2, 8);
+        for (String codec : new String[] {"fp32", "fp16", "int8", "int8z"}) {
+            for (Map<String, String> params : codec.startsWith("int8")
+                    ? java.util.List.of(Map.of("scales", "per_token"), Map.of("scales", "per_channel"))
+                    : java.util.List.<Map<String, String>>of(Map.of())) {
+                PayloadCodec c = PayloadCodecs.lookup(codec, params);
+                assertEquals(KvChunks.encode(RX, slice, block.gather(slice), c, 5),
+                        KvChunks.encode(RX, slice, block, c, 5), codec + " " + params);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> PayloadCodecs.lookup("fp16", Map.of())
+                .encode(block, new KvSliceShape(0, 2, 23, 30, 2, 8)));
     }
 }

@@ -43,8 +43,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * the sender only when its chunk has been absorbed into the fusion, and fused chunks go out only against the
  * receiver's credits. The sharer call is made inside this call's gRPC context, so it inherits the deadline and is
  * cancelled with this call.
+ *
+ * <p>Fuser id {@value #PASS_THROUGH} (when {@code latentlink.passthrough} is on) turns fusion off: the plan asks the
+ * caller for nothing, and each sharer chunk is checked without decoding ({@link KvChunks#check}: sequence, model,
+ * size, shape, codec, payload size, CRC32C) and forwarded as the same message, its sequence number unchanged; the
+ * sharer is re-credited only when the chunk has gone out against the caller's credits, so backpressure still runs
+ * end to end.
  */
 final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
+
+    /** Reserved fuser id: forward the sharer's chunks unchanged. */
+    static final String PASS_THROUGH = "passthrough";
 
     private sealed interface Event permits Start, ReceiverChunk, ReceiverEnd, SharerChunk, SharerSummary,
             SharerFailed, SharerClosed, Stop {
@@ -94,6 +103,8 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
 
     // Worker-thread state.
     private FuserEngine.Fusion fusion;
+    /** Set instead of {@link #fusion} on a pass-through call. */
+    private PassThrough passThrough;
     private FuseStart start;
     private PayloadCodec codec;
     private ConsumerCredits receiverCredits;
@@ -208,18 +219,21 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
             case ReceiverChunk c -> onReceiverChunk(c.chunk());
             case ReceiverEnd r -> {
                 requireStarted("end");
-                if (receiverTokensSeen < fusion.receiverTokens()) {
+                int expected = fusion == null ? 0 : fusion.receiverTokens();
+                if (receiverTokensSeen < expected) {
                     // Only a coarse check: per-layer coverage is the receiver's assembler's job.
                     throw new WireException(WireException.Kind.PROTOCOL, "receiver ended after tokens up to "
-                            + receiverTokensSeen + " of " + fusion.receiverTokens());
+                            + receiverTokensSeen + " of " + expected);
                 }
                 receiverEnded = true;
             }
             case SharerChunk c -> onSharerChunk(c.chunk());
             case SharerSummary s -> {
                 sharerSummary = s.summary();
-                fusion.sharerDone(s.summary().getTokens());
-                sendReady();
+                if (fusion != null) {
+                    fusion.sharerDone(s.summary().getTokens());
+                    sendReady();
+                }
             }
             case SharerFailed f -> {
                 if (writer.isFinished()) {
@@ -248,13 +262,13 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
     }
 
     private void requireStarted(String what) {
-        if (fusion == null) {
+        if (fusion == null && passThrough == null) {
             throw new WireException(WireException.Kind.PROTOCOL, what + " before start");
         }
     }
 
     private void open(FuseStart s) {
-        if (fusion != null) {
+        if (start != null) {
             throw new WireException(WireException.Kind.PROTOCOL, "second start on one Fuse stream");
         }
         if (s.getPrompt().isEmpty()) {
@@ -264,6 +278,10 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
         String codecId = s.getCodecId().isEmpty() ? settings.defaultCodec() : s.getCodecId();
         codec = PayloadCodecs.lookup(codecId, s.getCodecParamsMap());
         var channel = peers.get(s.getSharerEndpoint());
+        if (PASS_THROUGH.equals(s.getFuserId())) {
+            openPassThrough(s, codecId, channel);
+            return;
+        }
         fusion = engine.open(s.getFuserId(), s.getReceiverModelId(), s.getReceiverManifestHash(), s.getPrompt());
         if (s.getReceiverTokens() != 0 && s.getReceiverTokens() != fusion.receiverTokens()) {
             throw new WireException(WireException.Kind.MALFORMED, "receiver says " + s.getReceiverTokens()
@@ -282,6 +300,30 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
         writer.sendControl(FuseResponse.newBuilder()
                 .setCredit(Credit.newBuilder().setChunks(receiverWindow)).build());
 
+        openSharer(s, codecId, channel, fusion.sharerLayers(), fusion.sharer().modelId());
+    }
+
+    /**
+     * Pass-through: no fuser, no receiver KV. The caller names the sharer model it expects in
+     * {@code receiver_model_id} (optional), since the chunks it gets back are the sharer's; it sends its end at once.
+     */
+    private void openPassThrough(FuseStart s, String codecId, io.grpc.Channel channel) {
+        if (!settings.passThrough()) {
+            throw new WireException(WireException.Kind.UNKNOWN_MODEL, "fuser id '" + PASS_THROUGH
+                    + "' is reserved for pass-through, which this projector has off (latentlink.passthrough)");
+        }
+        passThrough = new PassThrough(s.getReceiverModelId());
+        writer.sendControl(FuseResponse.newBuilder().setPlan(FusePlan.newBuilder()
+                .setReceiverTokens(Range.newBuilder().setStart(0).setEnd(0))
+                .setSharerModelId(s.getReceiverModelId())).build());
+        if (s.getInitialCredits() > 0) {
+            writer.grant(s.getInitialCredits());
+        }
+        openSharer(s, codecId, channel, java.util.List.of(), s.getReceiverModelId());
+    }
+
+    private void openSharer(FuseStart s, String codecId, io.grpc.Channel channel, java.util.List<Integer> layers,
+            String expectedModelId) {
         sharerCredits = new ConsumerCredits(settings.creditWindow());
         int sharerWindow = sharerCredits.initialGrant();
         grantedToSharer.addAndGet(sharerWindow);
@@ -318,8 +360,8 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
                 .putAllCodecParams(s.getCodecParamsMap())
                 .setChunkTokens(s.getChunkTokens() != 0 ? s.getChunkTokens() : settings.chunkTokens())
                 .setInitialCredits(sharerWindow)
-                .addAllLayers(fusion.sharerLayers())
-                .setExpectedModelId(fusion.sharer().modelId())).build());
+                .addAllLayers(layers)
+                .setExpectedModelId(expectedModelId)).build());
     }
 
     private void onReceiverChunk(KvChunk chunk) throws InterruptedException {
@@ -337,6 +379,10 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
 
     private void onSharerChunk(KvChunk chunk) throws InterruptedException {
         sharerCredits.onReceived();
+        if (passThrough != null) {
+            forward(chunk);
+            return;
+        }
         KvChunks.Decoded d = KvChunks.decode(chunk, fusion.sharer(), Integer.MAX_VALUE, sharerSequences,
                 settings.maxChunkBytes());
         long t0 = System.nanoTime();
@@ -348,6 +394,58 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
             sharer.onNext(ShareRequest.newBuilder().setCredit(Credit.newBuilder().setChunks(grant)).build());
         }
         sendReady();
+    }
+
+    /** Pass-through: checks a sharer chunk and sends the very same message on, then re-credits the sharer. */
+    private void forward(KvChunk chunk) throws InterruptedException {
+        KvChunks.Checked c = KvChunks.check(chunk, passThrough.expectedModelId, sharerSequences,
+                settings.maxChunkBytes());
+        passThrough.requireSameGeometry(c);
+        long t0 = System.nanoTime();
+        call.hold(c.wireBytes());
+        try {
+            if (!writer.sendChunk(FuseResponse.newBuilder().setChunk(chunk).build(),
+                    deadline.timeRemaining(TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS)) {
+                if (!writer.isFinished()) {
+                    fail(Status.DEADLINE_EXCEEDED.withDescription("caller granted no credit before the deadline"));
+                }
+                return;
+            }
+        } finally {
+            call.release(c.wireBytes());
+        }
+        transferNs += System.nanoTime() - t0;
+        fusedSequence++;
+        rawBytes += c.rawBytes();
+        wireBytes += c.wireBytes();
+        int grant = sharerCredits.onConsumed();
+        if (grant > 0) {
+            grantedToSharer.addAndGet(grant);
+            sharer.onNext(ShareRequest.newBuilder().setCredit(Credit.newBuilder().setChunks(grant)).build());
+        }
+    }
+
+    /** The sharer model a pass-through forwards, pinned by the caller or by the first chunk. */
+    private static final class PassThrough {
+        private String expectedModelId;
+        private int kvHeads;
+        private int headSize;
+
+        PassThrough(String expectedModelId) {
+            this.expectedModelId = expectedModelId;
+        }
+
+        void requireSameGeometry(KvChunks.Checked c) {
+            if (kvHeads == 0) {
+                expectedModelId = c.modelId();
+                kvHeads = c.shape().kvHeads();
+                headSize = c.shape().headSize();
+            } else if (c.shape().kvHeads() != kvHeads || c.shape().headSize() != headSize) {
+                throw new WireException(WireException.Kind.MALFORMED, "chunk has " + c.shape().kvHeads()
+                        + " heads of " + c.shape().headSize() + ", earlier chunks of " + expectedModelId + " had "
+                        + kvHeads + " of " + headSize);
+            }
+        }
     }
 
     /** Fuses and sends whatever is ready, waiting for the receiver's credits. */
@@ -379,24 +477,24 @@ final class FuseCall implements StreamObserver<FuseRequest>, Runnable {
     }
 
     private boolean isDone() {
-        return !writer.isFinished() && fusion != null && receiverEnded && sharerSummary != null
-                && fusion.pending() == 0;
+        return !writer.isFinished() && (fusion != null || passThrough != null) && receiverEnded
+                && sharerSummary != null && (fusion == null || fusion.pending() == 0);
     }
 
     private void finish() {
         writer.sendControl(FuseResponse.newBuilder().setSummary(FuseSummary.newBuilder()
                 .setFused(TransferSummary.newBuilder()
-                        .setTokens(fusion.receiverTokens())
+                        .setTokens(fusion != null ? fusion.receiverTokens() : sharerSummary.getTokens())
                         .setChunks((int) fusedSequence)
                         .setRawBytes(rawBytes)
                         .setWireBytes(wireBytes)
-                        .setLayers(fusion.fusedLayers().size())
+                        .setLayers(fusion != null ? fusion.fusedLayers().size() : sharerSummary.getLayers())
                         .setTimings(StageTimings.newBuilder()
                                 .setFuseUs(fuseNs / 1000)
                                 .setEncodeUs(encodeNs / 1000)
                                 .setTransferUs(transferNs / 1000)))
                 .setSharer(sharerSummary)
-                .setLayersFused(fusion.fusedLayers().size())).build());
+                .setLayersFused(fusion != null ? fusion.fusedLayers().size() : 0)).build());
         writer.complete();
         call.end(InflightTracker.Outcome.COMPLETED);
     }

@@ -39,6 +39,14 @@ public interface ProjectorConfig {
     @WithDefault("30s")
     Duration defaultDeadline();
 
+    /**
+     * Serve the reserved fuser id {@value FuseCall#PASS_THROUGH}: fusion off, the sharer's chunks are checked and
+     * forwarded to the caller unchanged (transport benchmarks). Off by default, so no deployment forwards raw
+     * sharer KV unless it says so.
+     */
+    @WithDefault("false")
+    boolean passthrough();
+
     Synthetic synthetic();
 
     /** The synthetic engine's fuser and the geometries it joins. */

@@ -58,5 +58,23 @@ public interface SenderConfig {
         /** Stand-in compute time per prefill step. */
         @WithDefault("0s")
         Duration stepCost();
+
+        /**
+         * How values are drawn: {@code hash} (a fixed function of the indices, cheap to check in tests) or
+         * {@code realistic} (per-channel scales and outlier channels drawn from measured KV statistics, see
+         * {@code io.latentlink.engine.KvValueModel}; needs {@code value-stats}).
+         */
+        @WithDefault("hash")
+        String values();
+
+        /** kv-stats.json written by bench's KvStatsTool; required for {@code values=realistic}. */
+        Optional<String> valueStats();
+
+        /** Which measured model's statistics to use. */
+        @WithDefault("rx")
+        String valueStatsModel();
+
+        @WithDefault("1")
+        long valueSeed();
     }
 }

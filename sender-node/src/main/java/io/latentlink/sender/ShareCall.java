@@ -144,7 +144,7 @@ final class ShareCall implements StreamObserver<ShareRequest> {
                     for (KvSliceShape shape : planner.plan(plan.layers(), block.tokenStart(), block.tokenEnd(),
                             g.kvHeads(), g.headSize(), plan.codec().bytesPerElement(g.kvHeads(), g.headSize()))) {
                         long t1 = System.nanoTime();
-                        KvChunk chunk = KvChunks.encode(g, shape, block.gather(shape), plan.codec(), seq++);
+                        KvChunk chunk = KvChunks.encode(g, shape, block, plan.codec(), seq++);
                         long t2 = System.nanoTime();
                         encodeNs += t2 - t1;
                         long size = chunk.getPayload().size();

@@ -17,13 +17,26 @@ import java.util.stream.IntStream;
  */
 public final class SyntheticSharerEngine implements SharerEngine {
 
+    /** Makes the KV of positions [start, end) of the given token ids, holding only {@code layers}. */
+    @FunctionalInterface
+    public interface Values {
+        KvBlock block(int[] ids, int start, int end, List<Integer> layers);
+    }
+
     private final KvGeometry geometry;
     private final java.time.Duration stepCost;
+    private final Values values;
 
     /** @param stepCost stand-in compute time per prefill step, so tests have a stream to cancel or kill */
     public SyntheticSharerEngine(KvGeometry geometry, java.time.Duration stepCost) {
+        this(geometry, stepCost, (ids, start, end, layers) -> SyntheticKv.block(geometry, ids, start, end, layers));
+    }
+
+    /** @param values where the KV values come from, e.g. {@code KvValueModel::block} */
+    public SyntheticSharerEngine(KvGeometry geometry, java.time.Duration stepCost, Values values) {
         this.geometry = geometry;
         this.stepCost = stepCost;
+        this.values = values;
     }
 
     @Override
@@ -64,7 +77,7 @@ public final class SyntheticSharerEngine implements SharerEngine {
                     }
                 }
                 int end = Math.min(ids.length, done + maxTokens);
-                KvBlock block = SyntheticKv.block(geometry, ids, done, end, all);
+                KvBlock block = values.block(ids, done, end, all);
                 done = end;
                 return block;
             }
