@@ -77,9 +77,17 @@ public final class Plots {
     /** As {@link #lines}, with {@code reference} (a series name, or null) drawn dashed without markers. */
     String lines(String file, String title, String xTitle, String yTitle, Map<String, double[][]> series, boolean logX,
                  String reference) {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        // A row of more than four legend entries runs off the image; a column beside the plot does not.
+        boolean manySeries = series.size() > 4;
+        XYChart chart = new XYChartBuilder().width(manySeries ? 1200 : WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle)
+                .yAxisTitle(yTitle).build();
         style(chart.getStyler());
+        if (manySeries) {
+            chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+            chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+        }
         chart.getStyler().setXAxisLogarithmic(logX);
+        chart.getStyler().setXAxisDecimalPattern("#,##0");
         chart.getStyler().setLegendVisible(true);
         chart.getStyler().setYAxisMin(0.0);
         int i = 0;
