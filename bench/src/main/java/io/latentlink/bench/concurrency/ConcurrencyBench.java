@@ -12,6 +12,7 @@ import io.latentlink.bench.load.MethodCatalog;
 import io.latentlink.bench.modes.MachineInfo;
 import io.latentlink.bench.scaling.Args;
 import io.latentlink.bench.scaling.GenerateClient;
+import io.latentlink.bench.scaling.NodeMemory;
 import io.latentlink.bench.scaling.NodeTrio;
 import io.latentlink.bench.scaling.ResultsHeader;
 import io.latentlink.core.eval.LinkQaDataset;
@@ -44,8 +45,8 @@ public final class ConcurrencyBench {
 
         static Settings parse(String... args) {
             List<Integer> levels = List.of(1, 2, 4, 8, 16, 32);
-            int perWorker = 3;
-            int minRequests = 24;
+            int perWorker = 4;
+            int minRequests = 32;
             Mode mode = Mode.C2C;
             String codec = "fp16";
             int questions = 32;
@@ -141,9 +142,9 @@ public final class ConcurrencyBench {
                 run(nodes, generate, requests, options(target, settings.warmup(), Math.min(2, settings.warmup()), settings));
             }
             for (int c : settings.levels()) {
-                nodes.resetPeaks();
+                NodeMemory atStart = nodes.resetPeaks();
                 LoadRunner.Result r = run(nodes, generate, requests, options(target, settings.requests(c), c, settings));
-                ConcurrencyPoint p = ConcurrencyPoint.of(c, settings.mode().name(), settings.codec(), r, nodes.read());
+                ConcurrencyPoint p = ConcurrencyPoint.of(c, settings.mode().name(), settings.codec(), r, atStart, nodes.read());
                 points.add(p);
                 System.err.printf("  concurrency %2d: %d requests, %.2f req/s, p50 %.1f ms, %d errors%n", c, p.requests(),
                         p.throughputRps(), p.p50Ms(), p.errors());
@@ -175,7 +176,9 @@ public final class ConcurrencyBench {
         settingsOut.put("memory", "per level: Node.Status reset_peak on every node before the run, read after it;"
                 + " peak_offheap_bytes = offheap_peak_bytes (direct + mapped NIO buffers, sampled every 10 ms),"
                 + " peak_heap_bytes = heap_peak_bytes (sum of heap pools' peaks), peak_kv_cache_bytes (core's KV caches, exact),"
-                + " peak_inflight_bytes (transport buffers), peak_rss_bytes (VmHWM); see docs/NODES.md");
+                + " peak_inflight_bytes (transport buffers), peak_rss_bytes (VmHWM); offheap_at_start_bytes = offheap_used_bytes"
+                + " at the reset (direct buffers outside core's KV caches are freed when the GC runs, so it can include"
+                + " earlier levels' garbage); see docs/NODES.md");
 
         String command = "ConcurrencyBench " + String.join(" ", args);
         ObjectNode root = ResultsHeader.of(JSON, "concurrency", started, settings.repo(),
@@ -223,6 +226,7 @@ public final class ConcurrencyBench {
         }
         o.set("peak_heap_bytes", JSON.valueToTree(p.memory().heap()));
         o.set("peak_offheap_bytes", JSON.valueToTree(p.memory().offHeap()));
+        o.set("offheap_at_start_bytes", JSON.valueToTree(p.offHeapAtStart()));
         o.set("peak_kv_cache_bytes", JSON.valueToTree(p.memory().kvCache()));
         o.set("peak_inflight_bytes", JSON.valueToTree(p.memory().inflight()));
         o.set("peak_rss_bytes", JSON.valueToTree(p.memory().rss()));

@@ -17,9 +17,14 @@ import java.util.Map;
 public record ConcurrencyPoint(int concurrency, String mode, String codec, long requests, double seconds,
                                double throughputRps, double p50Ms, double p95Ms, double p99Ms, double meanMs,
                                double maxMs, long errors, Map<String, Long> statusCodes, Map<String, Long> errorSamples,
-                               NodeMemory memory) {
+                               NodeMemory memory, Map<String, Long> offHeapAtStart) {
 
-    public static ConcurrencyPoint of(int concurrency, String mode, String codec, LoadRunner.Result run, NodeMemory memory) {
+    /**
+     * @param atStart the reset replies before the run (their current values)
+     * @param memory  Node.Status after the run (its peaks)
+     */
+    public static ConcurrencyPoint of(int concurrency, String mode, String codec, LoadRunner.Result run,
+                                      NodeMemory atStart, NodeMemory memory) {
         ObjectNode s = run.stats().toJson(new ObjectMapper(), run.wallNanos());
         Map<String, Long> codes = run.stats().statusCodes();
         long count = s.get("count").asLong();
@@ -29,6 +34,6 @@ public record ConcurrencyPoint(int concurrency, String mode, String codec, long 
         return new ConcurrencyPoint(concurrency, mode, codec, count, seconds, seconds <= 0 ? 0 : count / seconds,
                 latency.get("p50").asDouble(), latency.get("p95").asDouble(), latency.get("p99").asDouble(),
                 latency.get("mean").asDouble(), latency.get("max").asDouble(), count - ok, codes,
-                run.stats().errorSamples(), memory);
+                run.stats().errorSamples(), memory, atStart.offHeapNow());
     }
 }

@@ -6,7 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.ToLongFunction;
 
-/** The memory high-water of each node over one measured point, from Node.Status after a reset_peak before it. */
+/**
+ * Each node's Node.Status over one measured point: read after the point, its peaks are the point's high-water (a
+ * reset_peak came before it); read from the reset replies, its current values are what the point started from.
+ */
 public record NodeMemory(Map<String, StatusReply> byNode) {
 
     public Map<String, Long> peaks(ToLongFunction<StatusReply> field) {
@@ -29,6 +32,11 @@ public record NodeMemory(Map<String, StatusReply> byNode) {
 
     public Map<String, Long> inflight() {
         return peaks(StatusReply::getPeakInflightBytes);
+    }
+
+    /** Off-heap held now (not the peak): read from a reset reply, what a point started from. */
+    public Map<String, Long> offHeapNow() {
+        return peaks(StatusReply::getOffheapUsedBytes);
     }
 
     public Map<String, Long> rss() {

@@ -49,9 +49,14 @@ public final class NodeTrio implements AutoCloseable {
         return nodes.get("receiver");
     }
 
-    /** Starts a new peak measurement on every node. */
-    public void resetPeaks() {
-        nodes.values().forEach(n -> status(n, true));
+    /**
+     * Starts a new peak measurement on every node; returns what each held at that moment (the replies' current
+     * values; their peaks are the previous measurement's).
+     */
+    public NodeMemory resetPeaks() {
+        Map<String, StatusReply> m = new LinkedHashMap<>();
+        nodes.forEach((name, n) -> m.put(name, status(n, true)));
+        return new NodeMemory(m);
     }
 
     /** Every node's gauges now: the peaks since the last {@link #resetPeaks()}. */

@@ -48,7 +48,7 @@ public final class ScalingBench {
             List<Integer> lengths = List.of(160, 256, 352, 440, 512);
             List<Mode> modes = List.of(Mode.RECEIVER_ONLY, Mode.TEXT, Mode.C2C);
             List<String> codecs = List.of("fp16", "int8");
-            int requests = 8;
+            int requests = 10;
             int warmup = 2;
             int maxTokens = 16;
             int chunkTokens = 32;
@@ -194,13 +194,13 @@ public final class ScalingBench {
                                 + "-token sentence must fit the sharer's " + sharerContext + "-token context)");
                         continue;
                     }
-                    nodes.resetPeaks();
+                    NodeMemory atStart = nodes.resetPeaks();
                     List<GenerateClient.Result> results = new ArrayList<>();
                     for (LongContextPrompts.Prompt p : prompts.get(budget)) {
                         results.add(client.ask(p.text(), c.mode(), c.codec()));
                     }
                     ScalingPoint point = ScalingPoint.of(c.mode().name(), c.codec(), budget, prompts.get(budget),
-                            results, nodes.read());
+                            results, atStart, nodes.read());
                     points.add(point);
                     System.err.printf("  %-14s %4d sharer tokens: p50 %.1f ms, %d errors%n", c.label(), budget,
                             point.p50Ms(), point.errors());
@@ -239,7 +239,9 @@ public final class ScalingBench {
         settingsOut.put("memory", "per point: Node.Status reset_peak on every node before its first request, read after"
                 + " its last; peak_offheap_bytes = offheap_peak_bytes (direct + mapped NIO buffers, sampled every 10 ms),"
                 + " peak_heap_bytes = heap_peak_bytes (sum of heap pools' peaks), peak_kv_cache_bytes (core's KV caches, exact),"
-                + " peak_inflight_bytes (transport buffers), peak_rss_bytes (VmHWM); see docs/NODES.md");
+                + " peak_inflight_bytes (transport buffers), peak_rss_bytes (VmHWM); offheap_at_start_bytes = offheap_used_bytes"
+                + " at the reset, what the point started from (direct buffers outside core's KV caches are freed when the"
+                + " GC runs, so it can include earlier points' garbage); see docs/NODES.md");
         if (!skipped.isEmpty()) {
             settingsOut.put("skipped", skipped);
         }
@@ -284,6 +286,7 @@ public final class ScalingBench {
         o.put("wire_bytes", p.wireBytes());
         o.put("raw_bytes", p.rawBytes());
         o.set("peak_offheap_bytes", JSON.valueToTree(p.memory().offHeap()));
+        o.set("offheap_at_start_bytes", JSON.valueToTree(p.offHeapAtStart()));
         o.set("peak_heap_bytes", JSON.valueToTree(p.memory().heap()));
         o.set("peak_kv_cache_bytes", JSON.valueToTree(p.memory().kvCache()));
         o.set("peak_inflight_bytes", JSON.valueToTree(p.memory().inflight()));

@@ -11,10 +11,10 @@ import java.util.Map;
 public record ScalingPoint(String mode, String codec, int sharerTokensBudget, int contextTokens, int sharerTokens,
                            int promptChars, int passages, int n, double p50Ms, double p95Ms, double meanMs,
                            double firstTokenP50Ms, long wireBytes, long rawBytes, int correct, int errors,
-                           List<String> errorSamples, NodeMemory memory) {
+                           List<String> errorSamples, NodeMemory memory, Map<String, Long> offHeapAtStart) {
 
     public static ScalingPoint of(String mode, String codec, int budget, List<LongContextPrompts.Prompt> prompts,
-                                  List<GenerateClient.Result> results, NodeMemory memory) {
+                                  List<GenerateClient.Result> results, NodeMemory atStart, NodeMemory memory) {
         if (prompts.size() != results.size()) {
             throw new IllegalArgumentException(prompts.size() + " prompts but " + results.size() + " results");
         }
@@ -37,7 +37,7 @@ public record ScalingPoint(String mode, String codec, int sharerTokensBudget, in
                 Math.round(median(ok.stream().mapToDouble(GenerateClient.Result::rawBytes).toArray())),
                 correct, results.size() - ok.size(),
                 results.stream().map(GenerateClient.Result::error).filter(e -> e != null).distinct().limit(5).toList(),
-                memory);
+                memory, atStart.offHeapNow());
     }
 
     /** The middle value (the mean of the two middle values for an even count); 0 for none. */

@@ -20,7 +20,8 @@ class ConcurrencyBookkeepingTest {
 
     private static NodeMemory memory() {
         Map<String, StatusReply> m = new LinkedHashMap<>();
-        m.put("sender", StatusReply.newBuilder().setHeapPeakBytes(3L << 20).setOffheapPeakBytes(1L << 20).build());
+        m.put("sender", StatusReply.newBuilder().setHeapPeakBytes(3L << 20).setOffheapPeakBytes(1L << 20)
+                .setOffheapUsedBytes(7).build());
         m.put("projector", StatusReply.newBuilder().setHeapPeakBytes(4L << 20).setOffheapPeakBytes(2L << 20).build());
         m.put("receiver", StatusReply.newBuilder().setHeapPeakBytes(5L << 20).setOffheapPeakBytes(3L << 20).build());
         return new NodeMemory(m);
@@ -32,7 +33,8 @@ class ConcurrencyBookkeepingTest {
         for (int ms = 1; ms <= 100; ms++) {
             stats.record(ms * 1_000_000L, ms * 500_000L, 3, ms == 100 ? Status.DEADLINE_EXCEEDED : Status.OK);
         }
-        ConcurrencyPoint p = ConcurrencyPoint.of(8, "C2C", "fp16", new LoadRunner.Result(stats, 20_000_000_000L), memory());
+        ConcurrencyPoint p = ConcurrencyPoint.of(8, "C2C", "fp16", new LoadRunner.Result(stats, 20_000_000_000L),
+                memory(), memory());
         assertEquals(100, p.requests());
         assertEquals(20.0, p.seconds(), 1e-9);
         assertEquals(5.0, p.throughputRps(), 1e-9);
@@ -50,6 +52,7 @@ class ConcurrencyBookkeepingTest {
         }
         assertEquals(5L << 20, o.get("peak_heap_bytes").get("receiver").asLong());
         assertEquals(1L << 20, o.get("peak_offheap_bytes").get("sender").asLong());
+        assertEquals(7, o.get("offheap_at_start_bytes").get("sender").asLong());
         String table = ConcurrencyBench.table(List.of(p));
         assertTrue(table.contains("3.0/4.0/5.0"), table);
     }
@@ -58,7 +61,7 @@ class ConcurrencyBookkeepingTest {
     void requestsPerLevelLetEveryWorkerCallSeveralTimes() {
         ConcurrencyBench.Settings s = ConcurrencyBench.Settings.parse("--repo", "/tmp/r");
         assertEquals(List.of(1, 2, 4, 8, 16, 32), s.levels());
-        assertEquals(List.of(24L, 24L, 24L, 24L, 48L, 96L), s.levels().stream().map(s::requests).toList());
+        assertEquals(List.of(32L, 32L, 32L, 32L, 64L, 128L), s.levels().stream().map(s::requests).toList());
         assertEquals(Mode.C2C, s.mode());
         assertEquals("fp16", s.codec());
         ConcurrencyBench.Settings t = ConcurrencyBench.Settings.parse("--levels", "3", "--per-worker", "5",

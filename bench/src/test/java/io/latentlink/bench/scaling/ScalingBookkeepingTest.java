@@ -25,7 +25,8 @@ class ScalingBookkeepingTest {
         Map<String, StatusReply> m = new LinkedHashMap<>();
         m.put("sender", StatusReply.newBuilder().setOffheapPeakBytes(sender).setHeapPeakBytes(sender * 10)
                 .setKvCachePeakBytes(sender / 2).setPeakInflightBytes(7).setRssPeakBytes(1 << 20).setRssPeakSinceReset(true).build());
-        m.put("projector", StatusReply.newBuilder().setOffheapPeakBytes(projector).setHeapPeakBytes(projector * 10).build());
+        m.put("projector", StatusReply.newBuilder().setOffheapPeakBytes(projector).setHeapPeakBytes(projector * 10)
+                .setOffheapUsedBytes(projector * 3 + 3).build());
         m.put("receiver", StatusReply.newBuilder().setOffheapPeakBytes(receiver).setHeapPeakBytes(receiver * 10).build());
         return new NodeMemory(m);
     }
@@ -42,7 +43,7 @@ class ScalingBookkeepingTest {
                 new GenerateClient.Result(100, 90, 200, 1_000, 2_000, "City0", null),
                 new GenerateClient.Result(300, 280, 210, 1_100, 2_200, "Nowhere", null),
                 new GenerateClient.Result(50, Double.NaN, 0, 0, 0, "", "UNAVAILABLE: gone"));
-        ScalingPoint p = ScalingPoint.of("C2C", "fp16", 320, prompts, results, memory(1, 2, 3));
+        ScalingPoint p = ScalingPoint.of("C2C", "fp16", 320, prompts, results, memory(1, 2, 3), memory(1, 2, 3));
         assertEquals(3, p.n());
         assertEquals(1, p.errors());
         assertEquals(1, p.correct());
@@ -56,13 +57,13 @@ class ScalingBookkeepingTest {
         assertEquals(2_100, p.rawBytes());
         assertEquals(3, p.passages());
         assertThrows(IllegalArgumentException.class,
-                () -> ScalingPoint.of("C2C", "fp16", 320, prompts.subList(0, 2), results, memory(1, 2, 3)));
+                () -> ScalingPoint.of("C2C", "fp16", 320, prompts.subList(0, 2), results, memory(1, 2, 3), memory(1, 2, 3)));
     }
 
     @Test
     void theJsonRowHasTheAgreedFields() {
         ScalingPoint p = ScalingPoint.of("TEXT", null, 160, List.of(prompt(0, 150)),
-                List.of(new GenerateClient.Result(80, 70, 20, 200, 180, "x", null)), memory(100, 200, 300));
+                List.of(new GenerateClient.Result(80, 70, 20, 200, 180, "x", null)), memory(1, 2, 3), memory(100, 200, 300));
         JsonNode o = ScalingBench.toJson(p);
         for (String field : List.of("mode", "codec", "context_tokens", "sharer_tokens", "prompt_chars", "n", "p50_ms",
                 "p95_ms", "first_token_p50_ms", "wire_bytes", "raw_bytes", "peak_offheap_bytes", "peak_heap_bytes", "errors")) {
@@ -72,6 +73,7 @@ class ScalingBookkeepingTest {
         assertEquals(200, o.get("wire_bytes").asLong());
         assertEquals(300, o.get("peak_offheap_bytes").get("receiver").asLong());
         assertEquals(1000, o.get("peak_heap_bytes").get("sender").asLong());
+        assertEquals(9, o.get("offheap_at_start_bytes").get("projector").asLong(), "the reset reply's current value");
         assertEquals(List.of("sender", "projector", "receiver"), iterate(o.get("peak_offheap_bytes")));
         assertTrue(o.get("rss_peak_since_reset").get("sender").asBoolean());
         assertTrue(ScalingBench.table(List.of(p)).contains("TEXT"), ScalingBench.table(List.of(p)));
