@@ -180,7 +180,7 @@ public final class ConcurrencyBench {
                 + " at the reset (direct buffers outside core's KV caches are freed when the GC runs, so it can include"
                 + " earlier levels' garbage); see docs/NODES.md");
 
-        String command = "ConcurrencyBench " + String.join(" ", args);
+        String command = ("ConcurrencyBench " + String.join(" ", args)).strip();
         ObjectNode root = ResultsHeader.of(JSON, "concurrency", started, settings.repo(),
                 ResultsHeader.machine(settings.repo(), loadBefore, loadAfter), command, settingsOut);
         ArrayNode runs = root.putArray("runs");

@@ -246,7 +246,7 @@ public final class ScalingBench {
             settingsOut.put("skipped", skipped);
         }
 
-        String command = "ScalingBench " + String.join(" ", args);
+        String command = ("ScalingBench " + String.join(" ", args)).strip();
         ObjectNode root = ResultsHeader.of(JSON, "scaling", started, settings.repo(),
                 ResultsHeader.machine(settings.repo(), loadBefore, loadAfter), command, settingsOut);
         ArrayNode runs = root.putArray("runs");
