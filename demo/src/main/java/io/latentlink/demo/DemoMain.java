@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * The main job: the three nodes as separate JVMs on loopback with the bundled demo models, LinkQA-context questions
  * from the test split (in the script only the sharer reads) asked in every mode, answers printed against the truth.
  * <p>
- * Usage: {@code DemoMain [--questions N] [--codec fp16|fp32|int8] [--repo DIR]}
+ * Usage: {@code DemoMain [--questions N] [--codec fp16|fp32|int8|int8z] [--repo DIR]}
  */
 public final class DemoMain {
     private static final List<Mode> MODES = List.of(Mode.RECEIVER_ONLY, Mode.TEXT, Mode.C2C);
@@ -41,7 +41,7 @@ public final class DemoMain {
                 case "--codec" -> codec = args[++i];
                 case "--repo" -> repo = Path.of(args[++i]).toAbsolutePath();
                 default -> {
-                    System.err.println("usage: demo [--questions N] [--codec fp16|fp32|int8] [--repo DIR]");
+                    System.err.println("usage: demo [--questions N] [--codec fp16|fp32|int8|int8z] [--repo DIR]");
                     System.exit(2);
                 }
             }

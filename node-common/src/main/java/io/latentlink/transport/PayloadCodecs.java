@@ -6,7 +6,7 @@ import io.latentlink.core.wire.WireException;
 import java.util.Map;
 import java.util.Set;
 
-/** The codecs the nodes speak: core's standard registry (fp32, fp16, int8), by the id and params a header carries. */
+/** The codecs the nodes speak: core's standard registry (fp32, fp16, int8, int8z), by the id and params a header carries. */
 public final class PayloadCodecs {
 
     private static final CodecRegistry REGISTRY = CodecRegistry.standard();

@@ -51,7 +51,7 @@ class KvChunksTest {
     @Test
     void int8IsCloseAndItsParametersTravelInTheHeader() {
         KvChunk c = KvChunks.encode(RX, SHAPE, ramp(), PayloadCodecs.lookup("int8", Map.of("scales", "per_channel")), 0);
-        assertEquals(Map.of("scales", "per_channel"), c.getHeader().getCodecParamsMap());
+        assertEquals(Map.of("scales", "per_channel", "scale_type", "fp16"), c.getHeader().getCodecParamsMap());
         float[] back = KvChunks.decode(c, RX, 64, new SequenceTracker(), 1 << 20).values();
         float[] want = ramp();
         for (int i = 0; i < want.length; i++) {

@@ -27,12 +27,12 @@ import java.util.Map;
  * Questions are asked one at a time and interleaved across configurations (question 1 in every mode and in process,
  * then question 2, ...), so a change in the machine's background load lands on all of them alike.
  * <p>
- * Usage: {@code ModesBench [--limit N] [--warmup N] [--max-tokens N] [--codecs fp32,fp16,int8] [--chunk-tokens N]
+ * Usage: {@code ModesBench [--limit N] [--warmup N] [--max-tokens N] [--codecs fp32,fp16,int8,int8z] [--chunk-tokens N]
  * [--no-inprocess] [--repo DIR] [--out DIR]}
  */
 public final class ModesBench {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    static final String USAGE = "usage: ModesBench [--limit N (0 = all)] [--warmup N] [--max-tokens N] [--codecs fp32,fp16,int8]"
+    static final String USAGE = "usage: ModesBench [--limit N (0 = all)] [--warmup N] [--max-tokens N] [--codecs fp32,fp16,int8,int8z]"
             + " [--chunk-tokens N] [--no-inprocess] [--repo DIR] [--out DIR]";
 
     /** One distributed configuration: a mode and, for C2C, a codec. */
@@ -74,6 +74,13 @@ public final class ModesBench {
             }
             if (codecs.isEmpty() || codecs.stream().anyMatch(String::isBlank)) {
                 throw new IllegalArgumentException("--codecs needs a comma-separated list, e.g. fp32,fp16,int8");
+            }
+            for (String codec : codecs) {
+                // A typo would otherwise cost a whole run of failed requests.
+                if (!io.latentlink.core.codec.CodecRegistry.standard().contains(codec)) {
+                    throw new IllegalArgumentException("--codecs: unknown codec '" + codec + "'; known: "
+                            + io.latentlink.core.codec.CodecRegistry.standard().ids());
+                }
             }
             return new Settings(limit, warmup, maxTokens, codecs, chunkTokens, inProcess, repo,
                     out != null ? out : repo.resolve("bench/results"));

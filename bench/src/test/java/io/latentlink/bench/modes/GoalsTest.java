@@ -44,6 +44,19 @@ class GoalsTest {
     }
 
     @Test
+    void int8zIsJudgedBesideInt8WhenMeasured() {
+        List<Goals.Goal> goals = Goals.evaluate(Map.of(
+                "c2c_fp16", summary("c2c_fp16", 0.55, 100, 150, 10_000),
+                "c2c_int8", summary("c2c_int8", 0.55, 100, 150, 5_300),
+                "c2c_int8z", summary("c2c_int8z", 0.55, 100, 150, 4_900)));
+        assertEquals(4, goals.size());
+        assertFalse(goals.get(2).met(), goals.get(2).measured());
+        assertTrue(goals.get(3).goal().startsWith("int8z"), goals.get(3).goal());
+        assertTrue(goals.get(3).met(), goals.get(3).measured());
+        assertTrue(goals.get(3).measured().contains("0.490 x"), goals.get(3).measured());
+    }
+
+    @Test
     void missingConfigurationsAreNotMeasuredRatherThanMet() {
         List<Goals.Goal> goals = Goals.evaluate(Map.of("text", summary("text", 0.5, 400, 500, 0)));
         goals.forEach(g -> {

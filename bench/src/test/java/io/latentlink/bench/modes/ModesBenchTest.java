@@ -36,6 +36,10 @@ class ModesBenchTest {
         assertThrows(IllegalArgumentException.class, () -> ModesBench.Settings.parse("--limit"));
         assertThrows(IllegalArgumentException.class, () -> ModesBench.Settings.parse("--bogus", "1"));
         assertThrows(IllegalArgumentException.class, () -> ModesBench.Settings.parse("--codecs", "fp16,"));
+        assertThrows(IllegalArgumentException.class, () -> ModesBench.Settings.parse("--codecs", "fp16,int9"));
+        assertEquals(List.of("receiver_only", "text", "c2c_int8", "c2c_int8z"),
+                ModesBench.Settings.parse("--codecs", "int8,int8z", "--no-inprocess").configs().stream()
+                        .map(ModesBench.Config::key).toList());
     }
 
     @Test

@@ -16,10 +16,13 @@ import java.util.function.Function;
  * <ul>
  *   <li>{@code fp32}: raw, lossless;</li>
  *   <li>{@code fp16}: IEEE half precision;</li>
- *   <li>{@code int8}: absmax int8, parameter {@code scales} = {@code per_token} (default) or {@code per_channel};
- *       see the package documentation for why per-token is the default.</li>
+ *   <li>{@code int8}: absmax int8, parameters {@code scales} = {@code per_token} (default) or {@code per_channel},
+ *       {@code scale_type} = {@code fp16} (default) or {@code fp32};</li>
+ *   <li>{@code int8z}: the same int8 payload through a bounded, lossless zstd stage; parameters as {@code int8}
+ *       plus {@code level} (zstd level 1..19, default 1). Variable size: {@link KvCodec#fixedSize()} is false.</li>
  * </ul>
- * Other codecs (lower-bit quantisers, entropy coders) plug in through {@link Builder#register}.
+ * The package documentation has the measurements behind each default. Other codecs (lower-bit quantisers, other
+ * entropy coders) plug in through {@link Builder#register}.
  */
 public final class CodecRegistry {
 
@@ -38,12 +41,24 @@ public final class CodecRegistry {
                 return new Fp16Codec();
             })
             .register(Int8Codec.ID, params -> {
-                requireOnly(Int8Codec.ID, params, Int8Codec.SCALES_PARAM);
-                String scales = params.getOrDefault(Int8Codec.SCALES_PARAM,
-                        Int8Codec.ScaleLayout.PER_TOKEN.paramValue());
-                return new Int8Codec(Int8Codec.ScaleLayout.fromParam(scales));
+                requireOnly(Int8Codec.ID, params, Int8Codec.SCALES_PARAM, Int8Codec.SCALE_TYPE_PARAM);
+                return int8(params);
+            })
+            .register(Int8ZstdCodec.ID, params -> {
+                requireOnly(Int8ZstdCodec.ID, params, Int8Codec.SCALES_PARAM, Int8Codec.SCALE_TYPE_PARAM,
+                        Int8ZstdCodec.LEVEL_PARAM);
+                Map<String, String> int8Params = new TreeMap<>(params);
+                String level = int8Params.remove(Int8ZstdCodec.LEVEL_PARAM);
+                return new Int8ZstdCodec(int8(int8Params), Int8ZstdCodec.parseLevel(level));
             })
             .build();
+
+    /** int8 with the defaults the package documentation's measurements chose: per-token scales stored as fp16. */
+    private static Int8Codec int8(Map<String, String> params) {
+        return new Int8Codec(
+                Int8Codec.ScaleLayout.fromParam(params.getOrDefault(Int8Codec.SCALES_PARAM, "per_token")),
+                Int8Codec.ScaleType.fromParam(params.getOrDefault(Int8Codec.SCALE_TYPE_PARAM, "fp16")));
+    }
 
     private final Map<String, Factory> factories;
     private final Map<String, KvCodec> defaults;
@@ -55,7 +70,7 @@ public final class CodecRegistry {
         this.defaults = Collections.unmodifiableMap(built);
     }
 
-    /** The built-in codecs: fp32, fp16, int8. */
+    /** The built-in codecs: fp32, fp16, int8, int8z. */
     public static CodecRegistry standard() {
         return STANDARD;
     }

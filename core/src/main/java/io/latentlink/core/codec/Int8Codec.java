@@ -8,20 +8,26 @@ import java.util.Locale;
  * Symmetric absmax int8 quantisation: {@code q = round(x / scale)} (ties to even) in {@code [-127, 127]}, {@code x' = q * scale},
  * {@code scale = absmax / 127} over one group of values, so each value is off by at most {@code scale / 2}.
  *
- * <p>Payload (little-endian): the fp32 scales, then the int8 values in block order {@code [heads, tokens, headDim]}.
+ * <p>Payload (little-endian): the scales, then the int8 values in block order {@code [heads, tokens, headDim]}.
  * <ul>
  *   <li>{@link ScaleLayout#PER_TOKEN}: one scale per (head, token) row, absmax over {@code headDim}; scales in
- *       {@code [heads, tokens]} order. Size {@code elements + 4 * heads * tokens}.</li>
+ *       {@code [heads, tokens]} order. Size {@code elements + scaleBytes * heads * tokens}.</li>
  *   <li>{@link ScaleLayout#PER_CHANNEL}: one scale per (head, channel), absmax over the block's tokens; scales in
- *       {@code [heads, headDim]} order. Size {@code elements + 4 * heads * headDim} (no scales for zero tokens).</li>
+ *       {@code [heads, headDim]} order. Size {@code elements + scaleBytes * heads * headDim} (no scales for zero
+ *       tokens).</li>
+ *   <li>{@link ScaleType}: scales as fp32 (4 bytes) or fp16 (2 bytes). An fp16 scale is {@code absmax / 127}
+ *       rounded <em>up</em> to the next binary16, so no value leaves {@code [-127, 127]} and the step grows by at most
+ *       2^-10 (the error bound {@code scale / 2} holds with the stored scale).</li>
  * </ul>
  * Groups whose absmax is below {@value #TINY} (including all-zero ones) get scale 0 and decode to zeros.
- * Non-finite input is refused: int8 cannot carry it.
+ * Non-finite input is refused: int8 cannot carry it; so are values whose fp16 scale would overflow (|x| above
+ * {@code 65504 * 127}).
  */
 final class Int8Codec implements KvCodec {
 
     static final String ID = "int8";
     static final String SCALES_PARAM = "scales";
+    static final String SCALE_TYPE_PARAM = "scale_type";
     /** Below this absmax a group is all zeros; it keeps {@code 127 / absmax} finite. */
     static final float TINY = 1e-30f;
     /**
@@ -50,16 +56,107 @@ final class Int8Codec implements KvCodec {
         }
     }
 
+    /** How a scale is stored. */
+    enum ScaleType {
+        FP32(Float.BYTES), FP16(Short.BYTES);
+
+        private static final int FP16_SIGN = 0x8000;
+        private static final int FP16_EXPONENT = 0x7C00;
+
+        final int bytes;
+
+        ScaleType(int bytes) {
+            this.bytes = bytes;
+        }
+
+        String paramValue() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static ScaleType fromParam(String value) {
+            for (ScaleType t : values()) {
+                if (t.paramValue().equals(value)) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException("int8 parameter scale_type='" + value + "' is not one of fp32, fp16");
+        }
+
+        /**
+         * Stores the scale of a group with this absmax at scale index {@code index} of {@code out} and returns the
+         * multiplier {@code 1 / scale} that quantises the group (0 for an all-zero group).
+         */
+        float put(ByteBuffer out, int index, float absMax) {
+            if (!(absMax >= TINY)) {
+                if (this == FP32) {
+                    out.putFloat(index * Float.BYTES, 0f);
+                } else {
+                    out.putShort(index * Short.BYTES, (short) 0);
+                }
+                return 0f;
+            }
+            if (this == FP32) {
+                out.putFloat(index * Float.BYTES, absMax / 127f);
+                return 127f / absMax;
+            }
+            float scale = absMax / 127f;
+            short half = Float.floatToFloat16(scale);
+            if (Float.float16ToFloat(half) < scale) {
+                half++; // the next binary16 up: positive halves order like their bits
+            }
+            if ((half & FP16_EXPONENT) == FP16_EXPONENT) {
+                throw new IllegalArgumentException("int8 with fp16 scales cannot carry |x| = " + absMax
+                        + " (scale above 65504)");
+            }
+            out.putShort(index * Short.BYTES, half);
+            return 1f / Float.float16ToFloat(half);
+        }
+
+        /** Reads {@code count} scales; a scale no encoder writes (negative, infinite, NaN) means damaged bytes. */
+        float[] read(ByteBuffer in, int count, KvBlockShape shape) {
+            float[] scales = new float[count];
+            if (this == FP32) {
+                in.asFloatBuffer().get(0, scales, 0, count);
+                for (int i = 0; i < count; i++) {
+                    if (!(scales[i] >= 0f && scales[i] <= Float.MAX_VALUE)) {
+                        throw badScale(shape, scales[i], i);
+                    }
+                }
+            } else {
+                for (int i = 0; i < count; i++) {
+                    short half = in.getShort(i * Short.BYTES);
+                    if ((half & FP16_SIGN) != 0 || (half & FP16_EXPONENT) == FP16_EXPONENT) {
+                        throw badScale(shape, Float.float16ToFloat(half), i);
+                    }
+                    scales[i] = Float.float16ToFloat(half);
+                }
+            }
+            return scales;
+        }
+
+        private static CorruptPayloadException badScale(KvBlockShape shape, float scale, int index) {
+            return new CorruptPayloadException("int8 payload for block " + shape + " has invalid scale "
+                    + scale + " at index " + index);
+        }
+    }
+
     private final ScaleLayout layout;
+    private final ScaleType scaleType;
     private final CodecSpec spec;
 
-    Int8Codec(ScaleLayout layout) {
+    Int8Codec(ScaleLayout layout, ScaleType scaleType) {
         this.layout = layout;
-        this.spec = CodecSpec.of(ID, SCALES_PARAM, layout.paramValue());
+        this.scaleType = scaleType;
+        this.spec = new CodecSpec(ID, java.util.Map.of(SCALES_PARAM, layout.paramValue(),
+                SCALE_TYPE_PARAM, scaleType.paramValue()));
     }
 
     ScaleLayout layout() {
         return layout;
+    }
+
+    ScaleType scaleType() {
+        return scaleType;
     }
 
     @Override
@@ -81,7 +178,7 @@ final class Int8Codec implements KvCodec {
 
     @Override
     public int encodedSize(KvBlockShape shape) {
-        long size = (long) scaleCount(shape) * Float.BYTES + shape.elements();
+        long size = (long) scaleCount(shape) * scaleType.bytes + shape.elements();
         if (size > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("int8 encoding of block " + shape + " exceeds 2 GiB");
         }
@@ -94,9 +191,9 @@ final class Int8Codec implements KvCodec {
         int size = encodedSize(shape);
         ByteBuffer out = Blocks.destination(dst, size, spec, shape);
         if (layout == ScaleLayout.PER_TOKEN) {
-            encodePerToken(src, shape, headStride, out);
+            encodePerToken(src, shape, headStride, scaleType, out);
         } else {
-            encodePerChannel(src, shape, headStride, out);
+            encodePerChannel(src, shape, headStride, scaleType, out);
         }
         dst.position(dst.position() + size);
         return size;
@@ -107,8 +204,8 @@ final class Int8Codec implements KvCodec {
         Blocks.checkFloats(dst, shape, headStride, "destination");
         int size = encodedSize(shape);
         ByteBuffer in = Blocks.payload(src, size, spec, shape);
-        float[] scales = readScales(in, scaleCount(shape), shape);
-        int valuesAt = scales.length * Float.BYTES;
+        float[] scales = scaleType.read(in, scaleCount(shape), shape);
+        int valuesAt = scales.length * scaleType.bytes;
         if (layout == ScaleLayout.PER_TOKEN) {
             decodePerToken(in, valuesAt, scales, shape, dst, headStride);
         } else {
@@ -117,14 +214,14 @@ final class Int8Codec implements KvCodec {
         src.position(src.limit());
     }
 
-    private static void encodePerToken(FloatBuffer src, KvBlockShape shape, int headStride, ByteBuffer out) {
+    private static void encodePerToken(FloatBuffer src, KvBlockShape shape, int headStride, ScaleType scaleType,
+                                       ByteBuffer out) {
         int hd = shape.headDim();
         int tokens = shape.tokens();
         int tileRows = Blocks.rowsPerTile(hd);
         float[] x = new float[tileRows * hd];
         byte[] q = new byte[tileRows * hd];
-        FloatBuffer scalesOut = out.asFloatBuffer();
-        int valuesAt = shape.rows() * Float.BYTES;
+        int valuesAt = shape.rows() * scaleType.bytes;
         for (int h = 0; h < shape.heads(); h++) {
             for (int t0 = 0; t0 < tokens; t0 += tileRows) {
                 int rows = Math.min(tileRows, tokens - t0);
@@ -135,16 +232,16 @@ final class Int8Codec implements KvCodec {
                     if (!(absMax <= Float.MAX_VALUE)) {
                         throw nonFinite(shape, h, t0 + r);
                     }
-                    float inv = absMax >= TINY ? 127f / absMax : 0f;
+                    float inv = scaleType.put(out, h * tokens + t0 + r, absMax);
                     quantizeRow(x, off, hd, inv, q);
-                    scalesOut.put(h * tokens + t0 + r, inv == 0f ? 0f : absMax / 127f);
                 }
                 out.put(valuesAt + (h * tokens + t0) * hd, q, 0, rows * hd);
             }
         }
     }
 
-    private static void encodePerChannel(FloatBuffer src, KvBlockShape shape, int headStride, ByteBuffer out) {
+    private static void encodePerChannel(FloatBuffer src, KvBlockShape shape, int headStride, ScaleType scaleType,
+                                         ByteBuffer out) {
         int hd = shape.headDim();
         int tokens = shape.tokens();
         if (tokens == 0) {
@@ -157,8 +254,7 @@ final class Int8Codec implements KvCodec {
         // vectorise the running max (two float[] might alias, so it would not).
         int[] absMaxBits = new int[hd];
         float[] inv = new float[hd];
-        FloatBuffer scalesOut = out.asFloatBuffer();
-        int valuesAt = shape.heads() * hd * Float.BYTES;
+        int valuesAt = shape.heads() * hd * scaleType.bytes;
         for (int h = 0; h < shape.heads(); h++) {
             int headAt = src.position() + h * headStride;
             java.util.Arrays.fill(absMaxBits, 0);
@@ -172,8 +268,7 @@ final class Int8Codec implements KvCodec {
                 if (!(absMax <= Float.MAX_VALUE)) {
                     throw nonFinite(shape, h, -1);
                 }
-                inv[d] = absMax >= TINY ? 127f / absMax : 0f;
-                scalesOut.put(h * hd + d, inv[d] == 0f ? 0f : absMax / 127f);
+                inv[d] = scaleType.put(out, h * hd + d, absMax);
             }
             for (int t0 = 0; t0 < tokens; t0 += tileRows) {
                 int rows = Math.min(tileRows, tokens - t0);
@@ -216,19 +311,6 @@ final class Int8Codec implements KvCodec {
         for (int d = 0; d < hd; d++) {
             q[off + d] = (byte) (int) ((x[off + d] * inv + ROUNDER) - ROUNDER);
         }
-    }
-
-    private static float[] readScales(ByteBuffer in, int count, KvBlockShape shape) {
-        float[] scales = new float[count];
-        in.asFloatBuffer().get(0, scales, 0, count);
-        for (int i = 0; i < count; i++) {
-            // Encoders write finite, non-negative scales; anything else means the bytes were damaged.
-            if (!(scales[i] >= 0f && scales[i] <= Float.MAX_VALUE)) {
-                throw new CorruptPayloadException("int8 payload for block " + shape + " has invalid scale "
-                        + scales[i] + " at index " + i);
-            }
-        }
-        return scales;
     }
 
     private static void decodePerToken(ByteBuffer in, int valuesAt, float[] scales, KvBlockShape shape,

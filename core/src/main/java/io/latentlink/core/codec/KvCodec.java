@@ -16,7 +16,8 @@ import java.nio.FloatBuffer;
  *       from position to limit as exactly one encoded block and advances the position to the limit.</li>
  * </ul>
  * Buffers may be direct or heap; all payload numbers are little-endian whatever the buffer's byte order, which is
- * left as it was. Implementations copy through small per-call scratch arrays, never the whole block.
+ * left as it was. Fixed-size implementations copy through small per-call scratch arrays, never the whole block; an
+ * entropy-coded codec needs one scratch copy of its (four times smaller) quantised payload.
  *
  * <p><b>Errors.</b> Encoding checks bounds up front and throws {@link IllegalArgumentException} (a too-small
  * destination, a stride that overlaps heads, non-finite input for a codec that cannot carry it) without writing.
@@ -38,8 +39,21 @@ public interface KvCodec {
     /** Whether decode(encode(x)) == x bit for bit. */
     boolean lossless();
 
-    /** Exact size in bytes of the encoded form of a block of this shape. */
+    /**
+     * Size in bytes of the encoded form of a block of this shape: exact for {@linkplain #fixedSize() fixed-size}
+     * codecs, the largest possible for variable-size ones (what a destination must have room for, and what chunk
+     * planning budgets with).
+     */
     int encodedSize(KvBlockShape shape);
+
+    /**
+     * Whether every block of one shape encodes to exactly {@link #encodedSize} bytes. Variable-size codecs (an
+     * entropy-coded stage) write at most that many, and {@link #encode} returns how many; a reader must then learn
+     * each block's length from its framing.
+     */
+    default boolean fixedSize() {
+        return true;
+    }
 
     /**
      * Encodes one block.
@@ -48,8 +62,9 @@ public interface KvCodec {
      * @param shape      the block's shape
      * @param headStride floats between the starts of consecutive heads in {@code src}, at least
      *                   {@code tokens * headDim}
-     * @param dst        receives {@link #encodedSize} bytes at its position, which advances past them
-     * @return the number of bytes written
+     * @param dst        receives the encoded block at its position, which advances past it; it must have room for
+     *                   {@link #encodedSize} bytes
+     * @return the number of bytes written ({@link #encodedSize} for fixed-size codecs)
      * @throws IllegalArgumentException if {@code src} is too short, {@code dst} has too little room, the stride
      *                                  is too small, or the values cannot be encoded
      */

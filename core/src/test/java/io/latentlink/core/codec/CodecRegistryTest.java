@@ -19,7 +19,7 @@ class CodecRegistryTest {
 
     @Test
     void listsTheBuiltInCodecs() {
-        assertEquals(List.of("fp16", "fp32", "int8"), List.copyOf(registry.ids()));
+        assertEquals(List.of("fp16", "fp32", "int8", "int8z"), List.copyOf(registry.ids()));
         assertTrue(registry.contains("int8"));
         assertFalse(registry.contains("int4"));
         for (String id : registry.ids()) {
@@ -48,9 +48,28 @@ class CodecRegistryTest {
     }
 
     @Test
-    void int8DefaultsToPerTokenScales() {
-        assertEquals(CodecSpec.of("int8", "scales", "per_token"), registry.get("int8").spec());
-        assertEquals("int8{scales=per_token}", registry.get("int8").spec().toString());
+    void int8DefaultsToPerTokenFp16Scales() {
+        assertEquals(new CodecSpec("int8", Map.of("scales", "per_token", "scale_type", "fp16")),
+                registry.get("int8").spec());
+        assertEquals("int8{scale_type=fp16, scales=per_token}", registry.get("int8").spec().toString());
+        assertEquals(registry.get("int8").spec(), registry.get(CodecSpec.of("int8", "scales", "per_token")).spec(),
+                "a header naming only some parameters gets the defaults for the rest");
+    }
+
+    @Test
+    void int8zIsInt8WithALevel() {
+        assertEquals(new CodecSpec("int8z", Map.of("scales", "per_token", "scale_type", "fp16", "level", "1")),
+                registry.get("int8z").spec());
+        assertEquals("19", registry.get(CodecSpec.of("int8z", "level", "19")).spec().param("level", "?"));
+        for (String bad : new String[] {"0", "20", "-1", "fast", ""}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> registry.get(CodecSpec.of("int8z", "level", bad)));
+            assertTrue(e.getMessage().contains("level"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> registry.get(CodecSpec.of("int8", "level", "3")));
+        assertThrows(IllegalArgumentException.class, () -> registry.get(CodecSpec.of("int8z", "scale_type", "bf16")));
+        assertFalse(registry.get("int8z").fixedSize());
+        assertTrue(registry.get("int8").fixedSize());
     }
 
     @Test
@@ -82,7 +101,7 @@ class CodecRegistryTest {
             @Override public void decode(ByteBuffer src, KvBlockShape shape, FloatBuffer dst, int headStride) { }
         };
         CodecRegistry extended = registry.toBuilder().register("zeros", params -> zeros).build();
-        assertEquals(List.of("fp16", "fp32", "int8", "zeros"), List.copyOf(extended.ids()));
+        assertEquals(List.of("fp16", "fp32", "int8", "int8z", "zeros"), List.copyOf(extended.ids()));
         assertSame(zeros, extended.get("zeros"));
         assertFalse(registry.contains("zeros"), "the standard registry is immutable");
         IllegalStateException mismatch = assertThrows(IllegalStateException.class,

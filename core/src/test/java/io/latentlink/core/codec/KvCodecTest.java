@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -21,16 +22,24 @@ class KvCodecTest {
     static Stream<KvCodec> codecs() {
         CodecRegistry r = CodecRegistry.standard();
         return Stream.of(r.get("fp32"), r.get("fp16"),
-                r.get(CodecSpec.of("int8", "scales", "per_token")), r.get(CodecSpec.of("int8", "scales", "per_channel")));
+                r.get("int8"), r.get(CodecSpec.of("int8", "scale_type", "fp32")),
+                r.get(CodecSpec.of("int8", "scales", "per_channel")),
+                r.get(new CodecSpec("int8", Map.of("scales", "per_channel", "scale_type", "fp32"))),
+                r.get("int8z"), r.get(new CodecSpec("int8z", Map.of("scales", "per_channel", "level", "3"))));
     }
 
     /** Largest error the codec may make on value {@code i} of block {@code x}, from its documented rounding. */
     static float bound(KvCodec codec, float[] x, KvBlockShape shape, int i) {
         float slack = 1 + 1e-5f;
-        return switch (codec.spec().toString()) {
+        if (codec.id().startsWith("int8")) {
+            // fp16 scales are rounded up, which widens the step by at most 2^-10.
+            slack *= codec.spec().param("scale_type", "?").equals("fp16") ? 1 + 0x1p-10f : 1f;
+        }
+        String kind = codec.id().startsWith("int8") ? "int8 " + codec.spec().param("scales", "?") : codec.id();
+        return switch (kind) {
             case "fp32" -> 0f;
             case "fp16" -> Math.abs(x[i]) * 0x1p-11f + 0x1p-25f;
-            case "int8{scales=per_token}" -> {
+            case "int8 per_token" -> {
                 int row = i / shape.headDim();
                 float max = 0;
                 for (int d = 0; d < shape.headDim(); d++) {
@@ -38,7 +47,7 @@ class KvCodecTest {
                 }
                 yield max / 254f * slack;
             }
-            case "int8{scales=per_channel}" -> {
+            case "int8 per_channel" -> {
                 int hd = shape.headDim();
                 int head = i / (shape.tokens() * hd);
                 int d = i % hd;
@@ -72,7 +81,10 @@ class KvCodecTest {
             float[] x = KvTestData.block(shape, 42, 12f, 4f);
             ByteBuffer wire = ByteBuffer.allocateDirect(codec.encodedSize(shape));
             int written = codec.encode(KvTestData.direct(x), shape, wire);
-            assertEquals(codec.encodedSize(shape), written);
+            if (codec.fixedSize()) {
+                assertEquals(codec.encodedSize(shape), written);
+            }
+            assertTrue(written <= codec.encodedSize(shape), "within the size bound");
             assertEquals(written, wire.position());
             wire.flip();
             FloatBuffer out = ByteBuffer.allocateDirect(shape.fp32Bytes()).order(ByteOrder.nativeOrder()).asFloatBuffer();
@@ -93,7 +105,7 @@ class KvCodecTest {
         KvBlockShape shape = new KvBlockShape(2, 5, 8);
         float[] x = KvTestData.block(shape, 1, 5f, 1f);
         ByteBuffer reference = ByteBuffer.allocate(codec.encodedSize(shape));
-        codec.encode(FloatBuffer.wrap(x), shape, reference);
+        int written = codec.encode(FloatBuffer.wrap(x), shape, reference);
 
         // A big-endian byte buffer with a float view at offset 3 floats, and a destination at offset 11 bytes.
         ByteBuffer backing = ByteBuffer.allocateDirect((x.length + 3) * 4).order(ByteOrder.BIG_ENDIAN);
@@ -104,7 +116,7 @@ class KvCodecTest {
         codec.encode(src, shape, dst);
         assertEquals(3, src.position(), "the float side is not moved");
         assertEquals(ByteOrder.BIG_ENDIAN, dst.order(), "the caller's byte order is left alone");
-        assertEquals(11 + codec.encodedSize(shape), dst.position());
+        assertEquals(11 + written, dst.position());
         assertEquals(reference.flip(), dst.flip().position(11), "payload bytes do not depend on buffers or offsets");
 
         FloatBuffer out = FloatBuffer.allocate(x.length + 4);
@@ -189,7 +201,7 @@ class KvCodecTest {
 
     @Test
     void int8PayloadLayoutIsScalesThenValues() {
-        KvCodec perToken = CodecRegistry.standard().get(CodecSpec.of("int8", "scales", "per_token"));
+        KvCodec perToken = CodecRegistry.standard().get(CodecSpec.of("int8", "scale_type", "fp32"));
         KvBlockShape shape = new KvBlockShape(1, 2, 2);
         float[] x = {127f, -63.5f, 0.5f, -1f};
         ByteBuffer wire = ByteBuffer.allocate(perToken.encodedSize(shape));
@@ -207,14 +219,15 @@ class KvCodecTest {
     void wrongPayloadLengthIsCorruptAndNothingOutsideIsRead(KvCodec codec) {
         KvBlockShape shape = new KvBlockShape(2, 3, 8);
         float[] x = KvTestData.block(shape, 3, 4f, 1f);
-        int size = codec.encodedSize(shape);
-        ByteBuffer wire = ByteBuffer.allocate(size + 2);
-        codec.encode(FloatBuffer.wrap(x), shape, wire);
+        ByteBuffer wire = ByteBuffer.allocate(codec.encodedSize(shape) + 2);
+        int size = codec.encode(FloatBuffer.wrap(x), shape, wire);
         FloatBuffer out = FloatBuffer.allocate(x.length);
 
         CorruptPayloadException shortInput = assertThrows(CorruptPayloadException.class,
                 () -> codec.decode(wire.duplicate().position(0).limit(size - 1), shape, out));
-        assertTrue(shortInput.getMessage().contains(String.valueOf(size)), shortInput.getMessage());
+        if (codec.fixedSize()) {
+            assertTrue(shortInput.getMessage().contains(String.valueOf(size)), shortInput.getMessage());
+        }
         assertThrows(CorruptPayloadException.class,
                 () -> codec.decode(wire.duplicate().position(0).limit(size + 1), shape, out));
         assertThrows(CorruptPayloadException.class,
@@ -235,19 +248,44 @@ class KvCodecTest {
     }
 
     @Test
+    void int8Fp16ScalesAreRoundedUpSoNoCodeLeavesTheRange() {
+        KvCodec int8 = CodecRegistry.standard().get("int8");
+        KvBlockShape shape = new KvBlockShape(1, 2, 2);
+        float[] x = {127f, -63.5f, 0.5f, -1f};
+        ByteBuffer wire = ByteBuffer.allocate(int8.encodedSize(shape));
+        int8.encode(FloatBuffer.wrap(x), shape, wire);
+        wire.flip().order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(2 * 2 + 4, wire.remaining());
+        assertEquals(1f, Float.float16ToFloat(wire.getShort(0)));     // 127 / 127 is exact in fp16
+        float scale = Float.float16ToFloat(wire.getShort(2));           // 1 / 127 is not: the next fp16 up
+        assertTrue(scale >= 1f / 127f && scale <= (1f / 127f) * (1 + 0x1p-10f), "scale " + scale);
+        assertEquals((byte) Math.round(-1f / scale), wire.get(7));
+        assertTrue(Math.abs(wire.get(7)) <= 127);
+    }
+
+    @Test
     void int8ScalesThatNoEncoderWritesAreCorrupt() {
         for (String layout : new String[] {"per_token", "per_channel"}) {
-            KvCodec int8 = CodecRegistry.standard().get(CodecSpec.of("int8", "scales", layout));
             KvBlockShape shape = new KvBlockShape(1, 2, 4);
+            KvCodec fp32Scales = CodecRegistry.standard().get(
+                    new CodecSpec("int8", Map.of("scales", layout, "scale_type", "fp32")));
             for (float badScale : new float[] {Float.NaN, Float.POSITIVE_INFINITY, -1f}) {
-                ByteBuffer wire = ByteBuffer.allocate(int8.encodedSize(shape));
-                int8.encode(FloatBuffer.wrap(KvTestData.block(shape, 5, 1f, 1f)), shape, wire);
-                wire.flip().order(ByteOrder.LITTLE_ENDIAN).putFloat(4, badScale);
-                CorruptPayloadException e = assertThrows(CorruptPayloadException.class,
-                        () -> int8.decode(wire, shape, FloatBuffer.allocate(8)));
-                assertTrue(e.getMessage().contains("scale"), e.getMessage());
+                assertCorruptScale(fp32Scales, shape, wire -> wire.putFloat(4, badScale));
+            }
+            KvCodec fp16Scales = CodecRegistry.standard().get(CodecSpec.of("int8", "scales", layout));
+            for (short badScale : new short[] {(short) 0x7E00, (short) 0x7C00, (short) 0xBC00, (short) 0x8000}) {
+                assertCorruptScale(fp16Scales, shape, wire -> wire.putShort(2, badScale));
             }
         }
+    }
+
+    private static void assertCorruptScale(KvCodec int8, KvBlockShape shape, java.util.function.Consumer<ByteBuffer> damage) {
+        ByteBuffer wire = ByteBuffer.allocate(int8.encodedSize(shape));
+        int8.encode(FloatBuffer.wrap(KvTestData.block(shape, 5, 1f, 1f)), shape, wire);
+        damage.accept(wire.flip().order(ByteOrder.LITTLE_ENDIAN));
+        CorruptPayloadException e = assertThrows(CorruptPayloadException.class,
+                () -> int8.decode(wire, shape, FloatBuffer.allocate(8)));
+        assertTrue(e.getMessage().contains("scale"), e.getMessage());
     }
 
     @Test
@@ -307,7 +345,7 @@ class KvCodecTest {
     @Test
     void lossyCodecsRefuseValuesTheyCannotCarry() {
         KvBlockShape shape = new KvBlockShape(1, 2, 4);
-        for (String id : new String[] {"fp16", "int8"}) {
+        for (String id : new String[] {"fp16", "int8", "int8z"}) {
             KvCodec codec = CodecRegistry.standard().get(id);
             for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
                 float[] x = {1, 2, 3, 4, 5, bad, 7, 8};

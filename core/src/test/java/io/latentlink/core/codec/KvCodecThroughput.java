@@ -13,35 +13,40 @@ import java.nio.FloatBuffer;
  */
 public final class KvCodecThroughput {
 
+    private static final CodecSpec[] SPECS = {
+        CodecSpec.of("fp32"), CodecSpec.of("fp16"),
+        CodecSpec.of("int8", "scale_type", "fp32"), CodecSpec.of("int8"),
+        CodecSpec.of("int8", "scales", "per_channel"),
+        CodecSpec.of("int8z"), CodecSpec.of("int8z", "scales", "per_channel")};
+
     private KvCodecThroughput() {
     }
 
     public static void main(String[] args) {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
         KvBlockShape[] shapes = {new KvBlockShape(8, 256, 128), new KvBlockShape(2, 1024, 32)};
-        System.out.printf("%-26s %-16s %10s %10s %8s%n", "codec", "block", "enc GB/s", "dec GB/s", "ratio");
+        System.out.printf("%-46s %-16s %10s %10s %8s%n", "codec", "block", "enc GB/s", "dec GB/s", "ratio");
         for (KvBlockShape shape : shapes) {
             float[] values = KvTestData.block(shape, 1, 10f, 3f);
             FloatBuffer src = KvTestData.direct(values);
             FloatBuffer out = ByteBuffer.allocateDirect(shape.fp32Bytes()).order(ByteOrder.nativeOrder()).asFloatBuffer();
-            for (String spec : new String[] {"fp32", "fp16", "int8:per_token", "int8:per_channel"}) {
-                String[] parts = spec.split(":");
-                KvCodec codec = parts.length == 1 ? CodecRegistry.standard().get(parts[0])
-                        : CodecRegistry.standard().get(CodecSpec.of(parts[0], "scales", parts[1]));
+            for (CodecSpec spec : SPECS) {
+                KvCodec codec = CodecRegistry.standard().get(spec);
                 ByteBuffer wire = ByteBuffer.allocateDirect(codec.encodedSize(shape));
+                int[] written = new int[1];
                 Runnable encode = () -> {
                     wire.clear();
-                    codec.encode(src, shape, wire);
+                    written[0] = codec.encode(src, shape, wire);
                 };
                 Runnable decode = () -> {
-                    wire.position(0).limit(codec.encodedSize(shape));
+                    wire.position(0).limit(written[0]);
                     codec.decode(wire, shape, out);
                 };
                 encode.run();
                 double enc = gbPerSecond(encode, shape.fp32Bytes(), seconds);
                 double dec = gbPerSecond(decode, shape.fp32Bytes(), seconds);
-                System.out.printf("%-26s %-16s %10.2f %10.2f %8.2f%n", codec.spec(), shape, enc, dec,
-                        (double) shape.fp32Bytes() / codec.encodedSize(shape));
+                System.out.printf("%-46s %-16s %10.2f %10.2f %8.2f%n", codec.spec(), shape, enc, dec,
+                        (double) shape.fp32Bytes() / written[0]);
             }
         }
     }
