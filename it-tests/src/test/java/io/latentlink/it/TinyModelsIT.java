@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.latentlink.proto.v1.GenerateStats;
 import io.latentlink.proto.v1.Mode;
+import io.latentlink.proto.v1.NodeGrpc;
 import io.latentlink.proto.v1.StatusReply;
+import io.latentlink.proto.v1.StatusRequest;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -51,5 +53,35 @@ class TinyModelsIT extends LinkParityBase {
             StatusReply st = n.awaitIdle();
             assertEquals(0, st.getCallsFailed(), n.name + " " + st);
         }
+    }
+
+    @Test
+    void everyNodeReportsPlausibleMemoryGaugesAndResetsTheirPeaks() throws Exception {
+        long maxHeap = 256L << 20; // NodeProcess starts the nodes with -Xmx256m
+        for (NodeProcess n : List.of(sender, projector, receiver)) {
+            status(n, true);
+        }
+        networked(questions().get(0).prompt(), Mode.C2C, "fp16");
+        for (NodeProcess n : List.of(sender, projector, receiver)) {
+            StatusReply st = n.awaitIdle();
+            assertTrue(st.getHeapUsedBytes() > 0 && st.getHeapUsedBytes() <= st.getHeapPeakBytes(), n.name + " " + st);
+            assertTrue(st.getHeapPeakBytes() <= 2 * maxHeap, n.name + " heap peak over twice -Xmx: " + st);
+            assertTrue(st.getOffheapPeakBytes() >= st.getOffheapUsedBytes(), n.name + " " + st);
+            assertTrue(st.getKvCacheBytes() <= st.getOffheapUsedBytes(), n.name + " KV caches are direct buffers: " + st);
+            assertTrue(st.getKvCachePeakBytes() <= st.getOffheapPeakBytes(), n.name + " " + st);
+            assertTrue(st.getRssBytes() == 0 || st.getRssPeakBytes() >= st.getRssBytes(), n.name + " " + st);
+        }
+        // The models' caches: the sender prefilled the sharer's, the receiver its own, during the call just made.
+        for (NodeProcess n : List.of(sender, receiver)) {
+            StatusReply st = status(n, true);
+            assertTrue(st.getKvCachePeakBytes() > st.getKvCacheBytes(), n.name + " held a KV cache during the call: " + st);
+            StatusReply after = status(n, false);
+            assertEquals(after.getKvCacheBytes(), after.getKvCachePeakBytes(), n.name + " reset peak: " + after);
+        }
+    }
+
+    private static StatusReply status(NodeProcess n, boolean resetPeak) {
+        return NodeGrpc.newBlockingStub(n.channel).withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+                .status(StatusRequest.newBuilder().setResetPeak(resetPeak).build());
     }
 }

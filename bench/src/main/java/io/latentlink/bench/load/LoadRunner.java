@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 
 /**
  * Closed-loop workers (one call in flight each) sharing a request budget or a deadline and, optionally, a rate. Every
@@ -22,13 +23,19 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LoadRunner {
     private final Channel channel;
     private final MethodDescriptor<Message, Message> method;
-    private final Message request;
+    private final LongFunction<Message> requests;
     private final LoadOptions options;
 
     public LoadRunner(Channel channel, MethodDescriptor<Message, Message> method, Message request, LoadOptions options) {
+        this(channel, method, i -> request, options);
+    }
+
+    /** @param requests the request to send as the i-th call (0, 1, 2, ... in the order the workers start them) */
+    public LoadRunner(Channel channel, MethodDescriptor<Message, Message> method, LongFunction<Message> requests,
+                      LoadOptions options) {
         this.channel = channel;
         this.method = method;
-        this.request = request;
+        this.requests = requests;
         this.options = options;
     }
 
@@ -47,13 +54,14 @@ public final class LoadRunner {
         for (int w = 0; w < options.concurrency(); w++) {
             workers.add(Thread.ofPlatform().name("load-" + w).daemon().start(() -> {
                 while (true) {
-                    if (duration == null ? issued.getAndIncrement() >= options.total() : System.nanoTime() - deadline >= 0) {
+                    long index = issued.getAndIncrement();
+                    if (duration == null ? index >= options.total() : System.nanoTime() - deadline >= 0) {
                         return;
                     }
                     if (!limiter.acquire(deadline)) {
                         return;
                     }
-                    callOnce(stats);
+                    callOnce(stats, requests.apply(index));
                 }
             }));
         }
@@ -63,7 +71,7 @@ public final class LoadRunner {
         return new Result(stats, System.nanoTime() - start);
     }
 
-    private void callOnce(LoadStats stats) {
+    private void callOnce(LoadStats stats, Message request) {
         CallOptions call = CallOptions.DEFAULT.withDeadlineAfter(options.timeout().toNanos(), TimeUnit.NANOSECONDS);
         long t0 = System.nanoTime();
         long first = -1;

@@ -99,4 +99,16 @@ class LoadRunnerTest {
         LoadRunner.Result r = run("{}", "-n", "6", "-c", "3", "--rps", "1000");
         assertEquals(6, r.stats().count());
     }
+
+    @Test
+    void eachCallCanSendItsOwnRequest() throws Exception {
+        LoadOptions options = LoadOptions.parse("--call", "latentlink.v1.Receiver.Generate", "-n", "9", "-c", "3", "127.0.0.1:1");
+        MethodDescriptor<Message, Message> method = MethodCatalog.latentlink().resolve(options.call());
+        // Every third call (index 2, 5, 8) is refused: each index is used exactly once.
+        LoadRunner.Result r = new LoadRunner(channel, method,
+                i -> GenerateRequest.newBuilder().setPrompt(i % 3 == 2 ? "bad " + i : "ok " + i).build(), options).run();
+        assertEquals(9, served.get());
+        assertEquals(6L, r.stats().statusCodes().get("OK"));
+        assertEquals(3L, r.stats().statusCodes().get("INVALID_ARGUMENT"));
+    }
 }

@@ -98,6 +98,19 @@ public final class KvCache implements AutoCloseable {
         return OffHeap.held();
     }
 
+    /**
+     * The largest {@link #totalBytesHeld()} since the process started or since {@link #resetPeakBytesHeld()}; exact,
+     * since it is updated on every allocation.
+     */
+    public static long peakBytesHeld() {
+        return OffHeap.peak();
+    }
+
+    /** Starts a new {@link #peakBytesHeld()} measurement from the bytes held now. */
+    public static void resetPeakBytesHeld() {
+        OffHeap.resetPeak();
+    }
+
     public KvLayout layout() {
         return layout;
     }

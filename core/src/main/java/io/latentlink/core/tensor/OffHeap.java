@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class OffHeap {
     private static final AtomicLong HELD = new AtomicLong();
+    private static final AtomicLong PEAK = new AtomicLong();
     private static final MethodHandle INVOKE_CLEANER = findCleaner();
 
     private OffHeap() {
@@ -28,7 +29,7 @@ final class OffHeap {
             throw new IllegalArgumentException("cannot allocate " + bytes + " bytes in one direct buffer (max 2 GiB)");
         }
         ByteBuffer buffer = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
-        HELD.addAndGet(bytes);
+        PEAK.accumulateAndGet(HELD.addAndGet(bytes), Math::max);
         return buffer;
     }
 
@@ -45,6 +46,15 @@ final class OffHeap {
 
     static long held() {
         return HELD.get();
+    }
+
+    static long peak() {
+        return PEAK.get();
+    }
+
+    /** Starts a new peak measurement from what is held now. */
+    static void resetPeak() {
+        PEAK.set(HELD.get());
     }
 
     private static MethodHandle findCleaner() {

@@ -253,6 +253,26 @@ class KvCacheTest {
         assertEquals(before, KvCache.totalBytesHeld());
     }
 
+    @Test
+    void thePeakFollowsAllocationsAndRestartsFromWhatIsHeld() {
+        KvCache held = KvCache.allocate(LAYOUT, 10, 100);
+        try {
+            KvCache.resetPeakBytesHeld();
+            long base = KvCache.totalBytesHeld();
+            assertEquals(base, KvCache.peakBytesHeld());
+            KvCache big = KvCache.allocate(LAYOUT, 50, 100);
+            long top = KvCache.totalBytesHeld();
+            big.close();
+            assertEquals(base + 50 * LAYOUT.bytesPerToken(), top);
+            assertEquals(top, KvCache.peakBytesHeld(), "the peak outlives the cache");
+            assertEquals(base, KvCache.totalBytesHeld());
+            KvCache.resetPeakBytesHeld();
+            assertEquals(base, KvCache.peakBytesHeld(), "a reset forgets the closed cache");
+        } finally {
+            held.close();
+        }
+    }
+
     private static KvView constant(int tokenCount, float v) {
         float[] a = new float[2 * tokenCount * 4];
         java.util.Arrays.fill(a, v);
