@@ -1,28 +1,41 @@
 #!/usr/bin/env bash
-# The benchmark suite: builds what it needs, then
+# The benchmark suite (issue 5), from a clean clone, in about 20 minutes on 2 cores. It builds what it needs, then
 #   1. load-tool smoke: the three nodes on loopback, latentlink-load.jar driving Receiver.Generate in RECEIVER_ONLY
-#      and C2C (int8), summaries in bench/results/load-*.json;
-#   2. the modes benchmark (bench/results/modes.json, bench/results/REPORT.md);
-#   3. with --jmh, the core JMH benchmarks (bench/run-core-jmh.sh, bench/results/core-jmh.json).
-# Usage: bench/run-suite.sh [--limit N] [--load-requests N] [--jmh] [--skip-build]
-#   --limit N          questions for the modes benchmark (default 60; 0 = the whole split)
-#   --load-requests N  requests per load-smoke run (default 40, concurrency 2)
+#      and C2C (int8): bench/results/load-*.json;
+#   2. modes: the LinkQA-context test split through the three nodes per mode and codec, against in-process C2C
+#      (bench/results/modes.json, modes.md);
+#   3. transport: synthetic Qwen3-0.6B-shaped KV, one hop and two hops (pass-through projector), per codec, against
+#      iperf3 single-stream loopback (bench/results/transport.json; installs Debian's iperf3 when missing);
+#   4. scaling: latency, wire bytes and node memory against context length (bench/results/scaling.json);
+#   5. concurrency: 1-32 concurrent C2C requests (bench/results/concurrency.json);
+#   6. codecs: JMH encode/decode GB/s per codec, ratios on real demo-model KV (bench/results/codecs.json);
+#   7. with --jmh, the core JMH benchmarks (bench/run-core-jmh.sh, bench/results/core-jmh.json);
+#   8. the report: bench/results/REPORT.md and bench/results/plots/*.png (ReportMain, from the files above).
+# Usage: bench/run-suite.sh [--limit N] [--load-requests N] [--transport-repeats N] [--jmh] [--skip-build]
+#   --limit N              questions for the modes benchmark (default 0 = the whole split, 400)
+#   --load-requests N      requests per load-smoke run (default 20, concurrency 2)
+#   --transport-repeats N  repeats per transport point (default 2)
 # Environment: SUITE_PORTS="sender projector receiver" loopback ports for the smoke (default "19101 19102 19103").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-limit=60
-load_requests=40
+limit=0
+load_requests=20
+transport_repeats=2
 jmh=false
 build=true
 while [ $# -gt 0 ]; do
   case "$1" in
     --limit) limit=$2; shift 2 ;;
     --load-requests) load_requests=$2; shift 2 ;;
+    --transport-repeats) transport_repeats=$2; shift 2 ;;
     --jmh) jmh=true; shift ;;
     --skip-build) build=false; shift ;;
-    *) echo "usage: bench/run-suite.sh [--limit N] [--load-requests N] [--jmh] [--skip-build]" >&2; exit 2 ;;
+    *) echo "usage: bench/run-suite.sh [--limit N] [--load-requests N] [--transport-repeats N] [--jmh] [--skip-build]" >&2
+       exit 2 ;;
   esac
 done
+suite_start=$(date +%s)
+step() { echo "== $* (at $(( $(date +%s) - suite_start )) s)"; }
 
 if [ -z "${JAVA_HOME:-}" ]; then
   for c in /usr/lib/jvm/temurin-25* /usr/lib/jvm/temurin-2[1-9]* /usr/lib/jvm/java-2[1-9]*; do
@@ -35,12 +48,12 @@ flags=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
   && flags=(--enable-native-access=ALL-UNNAMED)
 
 if $build; then
-  echo "== build (bench and what it needs: core, proto, the three nodes, demo)"
+  step "build (bench and what it needs: core, proto, the three nodes, demo)"
   ./mvnw -B -q -pl bench -am package -DskipTests -Dlatentlink.fixtures.skip=true
 fi
 mkdir -p bench/results bench/target/suite-logs
 
-echo "== 1. load-tool smoke"
+step "1. load-tool smoke"
 read -r sender_port projector_port receiver_port <<< "${SUITE_PORTS:-19101 19102 19103}"
 for p in "$sender_port" "$projector_port" "$receiver_port"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
@@ -93,11 +106,29 @@ done
 stop_nodes
 trap - EXIT
 
-echo "== 2. modes benchmark (--limit $limit)"
-"$java" "${flags[@]}" -cp bench/target/benchmarks.jar io.latentlink.bench.modes.ModesBench --limit "$limit"
+step "2. modes benchmark (--limit $limit)"
+"$java" "${flags[@]}" -cp bench/target/benchmarks.jar io.latentlink.bench.modes.ModesBench --limit "$limit" \
+  --codecs fp32,fp16,int8,int8z
+
+step "3. transport against iperf3"
+"$java" "${flags[@]}" -cp bench/target/benchmarks.jar io.latentlink.bench.transport.TransportBench \
+  --repeats "$transport_repeats" --codecs fp32,fp16,int8,int8z
+
+step "4. scaling with context length"
+"$java" "${flags[@]}" -cp bench/target/benchmarks.jar io.latentlink.bench.scaling.ScalingBench
+
+step "5. concurrency"
+"$java" "${flags[@]}" -cp bench/target/benchmarks.jar io.latentlink.bench.concurrency.ConcurrencyBench
+
+step "6. codecs (JMH)"
+SKIP_BUILD=1 bench/run-codec-jmh.sh
 
 if $jmh; then
-  echo "== 3. core JMH"
+  step "7. core JMH"
   bench/run-core-jmh.sh
 fi
-echo "== done: bench/results/"
+
+step "8. report"
+"$java" "${flags[@]}" -Djava.awt.headless=true -cp bench/target/benchmarks.jar io.latentlink.bench.report.ReportMain \
+  --results bench/results
+step "done: bench/results/REPORT.md"
