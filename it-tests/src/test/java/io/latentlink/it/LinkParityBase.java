@@ -12,6 +12,7 @@ import io.latentlink.core.link.LinkMode;
 import io.latentlink.core.link.LinkModel;
 import io.latentlink.core.link.LinkResult;
 import io.latentlink.core.model.SessionConfig;
+import io.latentlink.demo.NodeLauncher;
 import io.latentlink.proto.v1.GenerateRequest;
 import io.latentlink.proto.v1.GenerateResponse;
 import io.latentlink.proto.v1.GenerateStats;
@@ -47,9 +48,9 @@ abstract class LinkParityBase {
     private static final int QUESTIONS = 6;
 
     private Path models;
-    NodeProcess sender;
-    NodeProcess projector;
-    NodeProcess receiver;
+    NodeLauncher sender;
+    NodeLauncher projector;
+    NodeLauncher receiver;
     private LinkModel rx;
     private LinkModel sx;
     private FuserRunner fuser;
@@ -65,17 +66,17 @@ abstract class LinkParityBase {
                 "demo models not in " + models + " yet");
         Map<String, String> common = Map.of("latentlink.models-dir", models.toString(), "latentlink.codec", "fp32",
                 "latentlink.chunk-tokens", String.valueOf(PREFILL_CHUNK));
-        sender = NodeProcess.start("sender", "sender-onnx", common);
-        projector = NodeProcess.start("projector", "projector-onnx", common);
+        sender = ItNodes.start("sender", "sender-onnx", common);
+        projector = ItNodes.start("projector", "projector-onnx", common);
         Map<String, String> rxSettings = new java.util.HashMap<>(common);
         rxSettings.put("latentlink.projector-endpoint", projector.endpoint());
         rxSettings.put("latentlink.sender-endpoint", sender.endpoint());
-        receiver = NodeProcess.start("receiver", "receiver-onnx", rxSettings);
+        receiver = ItNodes.start("receiver", "receiver-onnx", rxSettings);
         rx = LinkModel.open(models.resolve("rx"), SessionConfig.defaults());
         sx = LinkModel.open(models.resolve("sx"), SessionConfig.defaults());
         fuser = FuserRunner.load(models.resolve("fuser-rx-sx"));
         reference = new InProcessLink(rx, sx, fuser, PREFILL_CHUNK);
-        for (NodeProcess n : List.of(sender, projector, receiver)) {
+        for (NodeLauncher n : List.of(sender, projector, receiver)) {
             n.awaitServing(120);
         }
     }

@@ -24,6 +24,7 @@ import io.latentlink.core.wire.ConsumerCredits;
 import io.latentlink.core.wire.KvGeometry;
 import io.latentlink.core.wire.KvSliceShape;
 import io.latentlink.core.wire.SequenceTracker;
+import io.latentlink.demo.NodeLauncher;
 import io.latentlink.proto.v1.Credit;
 import io.latentlink.proto.v1.FuseResponse;
 import io.latentlink.proto.v1.FuseStart;
@@ -65,41 +66,41 @@ class ThreeNodesIT {
     private static final KvGeometry RX = new KvGeometry("rx", "", 4, 2, 32);
     private static final String PROMPT = "Context: Mira Tolsen lives in Varn. Question: Where does Mira Tolsen live? Answer:";
 
-    private NodeProcess sender;
-    private NodeProcess slowSender;
-    private NodeProcess projector;
+    private NodeLauncher sender;
+    private NodeLauncher slowSender;
+    private NodeLauncher projector;
     /** A projector as deployed by default: pass-through off. */
-    private NodeProcess plainProjector;
-    private NodeProcess receiver;
+    private NodeLauncher plainProjector;
+    private NodeLauncher receiver;
 
     @BeforeAll
     void startNodes() throws Exception {
-        sender = NodeProcess.start("sender", "sender-fast", Map.of("latentlink.engine", "synthetic"));
-        slowSender = NodeProcess.start("sender", "sender-slow",
+        sender = ItNodes.start("sender", "sender-fast", Map.of("latentlink.engine", "synthetic"));
+        slowSender = ItNodes.start("sender", "sender-slow",
                 Map.of("latentlink.engine", "synthetic", "latentlink.synthetic.step-cost", "40ms"));
-        projector = NodeProcess.start("projector", "projector",
+        projector = ItNodes.start("projector", "projector",
                 Map.of("latentlink.engine", "synthetic", "latentlink.credit-window", "4",
                         "latentlink.passthrough", "true"));
-        plainProjector = NodeProcess.start("projector", "projector-plain", Map.of("latentlink.engine", "synthetic"));
-        receiver = NodeProcess.start("receiver", "receiver", Map.of("latentlink.engine", "synthetic",
+        plainProjector = ItNodes.start("projector", "projector-plain", Map.of("latentlink.engine", "synthetic"));
+        receiver = ItNodes.start("receiver", "receiver", Map.of("latentlink.engine", "synthetic",
                 "latentlink.projector-endpoint", projector.endpoint(),
                 "latentlink.sender-endpoint", sender.endpoint(),
                 "latentlink.credit-window", "4"));
-        for (NodeProcess n : nodes()) {
+        for (NodeLauncher n : nodes()) {
             n.awaitServing(90);
         }
     }
 
     @AfterAll
     void stopNodes() throws Exception {
-        for (NodeProcess n : nodes()) {
+        for (NodeLauncher n : nodes()) {
             if (n != null) {
                 n.close();
             }
         }
     }
 
-    private List<NodeProcess> nodes() {
+    private List<NodeLauncher> nodes() {
         return java.util.Arrays.asList(sender, slowSender, projector, plainProjector, receiver);
     }
 
@@ -107,10 +108,10 @@ class ThreeNodesIT {
 
     @Test
     void everyNodeAnswersHealthChecksAndReflection() throws Exception {
-        Map<NodeProcess, String> service = Map.of(sender, "latentlink.v1.Sender", projector,
+        Map<NodeLauncher, String> service = Map.of(sender, "latentlink.v1.Sender", projector,
                 "latentlink.v1.Projector", receiver, "latentlink.v1.Receiver");
         for (var e : service.entrySet()) {
-            NodeProcess n = e.getKey();
+            NodeLauncher n = e.getKey();
             assertEquals(HealthCheckResponse.ServingStatus.SERVING, HealthGrpc.newBlockingStub(n.channel)
                     .check(HealthCheckRequest.newBuilder().setService("").build()).getStatus(), n.name);
             Set<String> listed = reflectServices(n);
@@ -124,7 +125,7 @@ class ThreeNodesIT {
 
     /** The older reflection protocol, which some ghz and grpcurl versions still use. */
     @SuppressWarnings("deprecation")
-    private Set<String> reflectServicesV1Alpha(NodeProcess n) throws Exception {
+    private Set<String> reflectServicesV1Alpha(NodeLauncher n) throws Exception {
         CompletableFuture<Set<String>> names = new CompletableFuture<>();
         var req = io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(n.channel)
                 .withDeadlineAfter(10, TimeUnit.SECONDS)
@@ -150,7 +151,7 @@ class ThreeNodesIT {
         return out;
     }
 
-    private Set<String> reflectServices(NodeProcess n) throws Exception {
+    private Set<String> reflectServices(NodeLauncher n) throws Exception {
         CompletableFuture<Set<String>> names = new CompletableFuture<>();
         StreamObserver<ServerReflectionRequest> req = ServerReflectionGrpc.newStub(n.channel)
                 .withDeadlineAfter(10, TimeUnit.SECONDS)
@@ -237,7 +238,7 @@ class ThreeNodesIT {
             assertEquals(codec.equals("fp32") ? 1 : 2, ratio, "raw/wire for " + codec);
             assertTrue(fused.stats().getTimings().getDecodeUs() > 0);
         }
-        for (NodeProcess n : List.of(sender, projector, receiver)) {
+        for (NodeLauncher n : List.of(sender, projector, receiver)) {
             n.awaitIdle();
         }
     }
@@ -262,7 +263,7 @@ class ThreeNodesIT {
         } finally {
             pool.shutdownNow();
         }
-        for (NodeProcess n : List.of(sender, projector, receiver)) {
+        for (NodeLauncher n : List.of(sender, projector, receiver)) {
             n.awaitIdle();
         }
     }
@@ -277,7 +278,7 @@ class ThreeNodesIT {
 
     // ---- bad input ----------------------------------------------------------------------------------------------
 
-    private static Status.Code generateFailure(NodeProcess receiver, GenerateRequest r) {
+    private static Status.Code generateFailure(NodeLauncher receiver, GenerateRequest r) {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> ReceiverGrpc
                 .newBlockingStub(receiver.channel).withDeadlineAfter(30, TimeUnit.SECONDS).generate(r).hasNext());
         return e.getStatus().getCode();
@@ -406,7 +407,7 @@ class ThreeNodesIT {
 
     private static final String LONG_PROMPT = "Mira Tolsen lives in Varn and keeps bees. ".repeat(120);
 
-    private static long cancelled(NodeProcess n) {
+    private static long cancelled(NodeLauncher n) {
         return n.status().getCallsCancelled();
     }
 
@@ -419,12 +420,12 @@ class ThreeNodesIT {
                 .generate(request(Mode.C2C).setPrompt(LONG_PROMPT).setSenderEndpoint(slowSender.endpoint()).build(),
                         observer(end)));
         // Wait until all three nodes are working on it, then cancel.
-        for (NodeProcess n : List.of(slowSender, projector, receiver)) {
+        for (NodeLauncher n : List.of(slowSender, projector, receiver)) {
             n.awaitStatus(s -> s.getInflightCalls() > 0, "call in flight", 30);
         }
         ctx.cancel(null);
         assertEquals(Status.Code.CANCELLED, end.get(30, TimeUnit.SECONDS).getCode());
-        NodeProcess[] chain = {slowSender, projector, receiver};
+        NodeLauncher[] chain = {slowSender, projector, receiver};
         for (int i = 0; i < chain.length; i++) {
             StatusReply s = chain[i].awaitIdle();
             assertEquals(before[i] + 1, s.getCallsCancelled(), chain[i].name + " saw the cancel: " + s);
@@ -441,7 +442,7 @@ class ThreeNodesIT {
         assertEquals(Status.Code.DEADLINE_EXCEEDED, end.get(30, TimeUnit.SECONDS).getCode());
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(ms < 5000, "deadline of 1.5 s took " + ms + " ms");
-        for (NodeProcess n : List.of(slowSender, projector, receiver)) {
+        for (NodeLauncher n : List.of(slowSender, projector, receiver)) {
             n.awaitIdle();
         }
     }
@@ -455,14 +456,14 @@ class ThreeNodesIT {
         Status s = end.get(30, TimeUnit.SECONDS);
         assertEquals(Status.Code.DEADLINE_EXCEEDED, s.getCode(), s.toString());
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "deadline_ms of 1 s was not kept");
-        for (NodeProcess n : List.of(slowSender, projector, receiver)) {
+        for (NodeLauncher n : List.of(slowSender, projector, receiver)) {
             n.awaitIdle();
         }
     }
 
     @Test
     void killingTheSenderMidStreamEndsTheCallWithAReasonOrFallsBack() throws Exception {
-        try (NodeProcess doomed = NodeProcess.start("sender", "sender-doomed",
+        try (NodeLauncher doomed = ItNodes.start("sender", "sender-doomed",
                 Map.of("latentlink.engine", "synthetic", "latentlink.synthetic.step-cost", "40ms"))) {
             doomed.awaitServing(90);
             GenerateRequest r = request(Mode.C2C).setPrompt(LONG_PROMPT).setSenderEndpoint(doomed.endpoint()).build();
@@ -488,7 +489,7 @@ class ThreeNodesIT {
 
     @Test
     void killingTheProjectorMidStreamEndsTheCallWithAReasonOrFallsBack() throws Exception {
-        try (NodeProcess doomed = NodeProcess.start("projector", "projector-doomed",
+        try (NodeLauncher doomed = ItNodes.start("projector", "projector-doomed",
                 Map.of("latentlink.engine", "synthetic", "latentlink.credit-window", "4"))) {
             doomed.awaitServing(90);
             GenerateRequest r = request(Mode.C2C).setPrompt(LONG_PROMPT).setSenderEndpoint(slowSender.endpoint())

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.latentlink.demo.NodeLauncher;
 import io.latentlink.proto.v1.GenerateStats;
 import io.latentlink.proto.v1.Mode;
 import io.latentlink.proto.v1.NodeGrpc;
@@ -49,7 +50,7 @@ class TinyModelsIT extends LinkParityBase {
             assertEquals(fp32.getRawBytes(), s.getRawBytes(), codec + " moves the same KV");
             assertEquals(true, s.getWireBytes() < fp32.getWireBytes(), codec + " is smaller on the wire");
         }
-        for (NodeProcess n : List.of(sender, projector, receiver)) {
+        for (NodeLauncher n : List.of(sender, projector, receiver)) {
             StatusReply st = n.awaitIdle();
             assertEquals(0, st.getCallsFailed(), n.name + " " + st);
         }
@@ -57,12 +58,12 @@ class TinyModelsIT extends LinkParityBase {
 
     @Test
     void everyNodeReportsPlausibleMemoryGaugesAndResetsTheirPeaks() throws Exception {
-        long maxHeap = 256L << 20; // NodeProcess starts the nodes with -Xmx256m
-        for (NodeProcess n : List.of(sender, projector, receiver)) {
+        long maxHeap = 256L << 20; // ItNodes starts the nodes with -Xmx256m
+        for (NodeLauncher n : List.of(sender, projector, receiver)) {
             status(n, true);
         }
         networked(questions().get(0).prompt(), Mode.C2C, "fp16");
-        for (NodeProcess n : List.of(sender, projector, receiver)) {
+        for (NodeLauncher n : List.of(sender, projector, receiver)) {
             StatusReply st = n.awaitIdle();
             assertTrue(st.getHeapUsedBytes() > 0 && st.getHeapUsedBytes() <= st.getHeapPeakBytes(), n.name + " " + st);
             assertTrue(st.getHeapPeakBytes() <= 2 * maxHeap, n.name + " heap peak over twice -Xmx: " + st);
@@ -72,7 +73,7 @@ class TinyModelsIT extends LinkParityBase {
             assertTrue(st.getRssBytes() == 0 || st.getRssPeakBytes() >= st.getRssBytes(), n.name + " " + st);
         }
         // The models' caches: the sender prefilled the sharer's, the receiver its own, during the call just made.
-        for (NodeProcess n : List.of(sender, receiver)) {
+        for (NodeLauncher n : List.of(sender, receiver)) {
             StatusReply st = status(n, true);
             assertTrue(st.getKvCachePeakBytes() > st.getKvCacheBytes(), n.name + " held a KV cache during the call: " + st);
             StatusReply after = status(n, false);
@@ -80,7 +81,7 @@ class TinyModelsIT extends LinkParityBase {
         }
     }
 
-    private static StatusReply status(NodeProcess n, boolean resetPeak) {
+    private static StatusReply status(NodeLauncher n, boolean resetPeak) {
         return NodeGrpc.newBlockingStub(n.channel).withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
                 .status(StatusRequest.newBuilder().setResetPeak(resetPeak).build());
     }
