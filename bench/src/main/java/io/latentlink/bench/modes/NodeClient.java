@@ -1,20 +1,17 @@
 package io.latentlink.bench.modes;
 
 import io.grpc.Channel;
-import io.grpc.StatusRuntimeException;
+import io.latentlink.bench.TimedGenerate;
 import io.latentlink.core.eval.LinkQaItem;
 import io.latentlink.proto.v1.GenerateRequest;
-import io.latentlink.proto.v1.GenerateResponse;
 import io.latentlink.proto.v1.GenerateStats;
 import io.latentlink.proto.v1.GenerationSettings;
 import io.latentlink.proto.v1.Mode;
 import io.latentlink.proto.v1.ReceiverGrpc;
 import io.latentlink.proto.v1.StageTimings;
 
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** Asks the receiver node one LinkQA question and times it from the client's side. */
 final class NodeClient {
@@ -29,29 +26,17 @@ final class NodeClient {
     ModeSample ask(LinkQaItem item, Mode mode, String codec) {
         GenerateRequest request = GenerateRequest.newBuilder().setPrompt(item.prompt()).setMode(mode).setCodecId(codec)
                 .setSettings(GenerationSettings.newBuilder().setMaxTokens(maxTokens)).build();
-        long start = System.nanoTime();
-        double firstToken = Double.NaN;
-        try {
-            Iterator<GenerateResponse> it = stub.withDeadlineAfter(120, TimeUnit.SECONDS).generate(request);
-            GenerateStats stats = null;
-            while (it.hasNext()) {
-                GenerateResponse r = it.next();
-                if (r.hasToken() && Double.isNaN(firstToken)) {
-                    firstToken = (System.nanoTime() - start) / 1e6;
-                } else if (r.hasStats()) {
-                    stats = r.getStats();
-                }
-            }
-            double millis = (System.nanoTime() - start) / 1e6;
-            if (stats == null) {
-                return ModeSample.failed(millis, "NO_STATS");
-            }
-            String text = stats.getText().strip();
-            return new ModeSample(item.isCorrect(text), text, millis, firstToken, stats.getWireBytes(), stats.getRawBytes(),
-                    stages(stats.getTimings()), null);
-        } catch (StatusRuntimeException e) {
-            return ModeSample.failed((System.nanoTime() - start) / 1e6, e.getStatus().getCode().name());
+        TimedGenerate.Timed call = TimedGenerate.call(stub, request, 120);
+        if (call.error() != null) {
+            return ModeSample.failed(call.latencyMs(), call.error().getCode().name());
         }
+        GenerateStats stats = call.stats();
+        if (stats == null) {
+            return ModeSample.failed(call.latencyMs(), "NO_STATS");
+        }
+        String text = stats.getText().strip();
+        return new ModeSample(item.isCorrect(text), text, call.latencyMs(), call.firstTokenMs(), stats.getWireBytes(),
+                stats.getRawBytes(), stages(stats.getTimings()), null);
     }
 
     static Map<String, Double> stages(StageTimings t) {

@@ -1,16 +1,13 @@
 package io.latentlink.bench.scaling;
 
 import io.grpc.Channel;
-import io.grpc.StatusRuntimeException;
+import io.latentlink.bench.TimedGenerate;
 import io.latentlink.proto.v1.GenerateRequest;
-import io.latentlink.proto.v1.GenerateResponse;
 import io.latentlink.proto.v1.GenerateStats;
 import io.latentlink.proto.v1.GenerationSettings;
 import io.latentlink.proto.v1.Mode;
 import io.latentlink.proto.v1.ReceiverGrpc;
 
-import java.util.Iterator;
-import java.util.concurrent.TimeUnit;
 
 /** One Receiver.Generate call timed from the client's side. */
 public final class GenerateClient {
@@ -37,28 +34,17 @@ public final class GenerateClient {
 
     public Result ask(String prompt, Mode mode, String codec) {
         GenerateRequest request = request(prompt, mode, codec, maxTokens);
-        long start = System.nanoTime();
-        double firstToken = Double.NaN;
-        try {
-            Iterator<GenerateResponse> it = stub.withDeadlineAfter(120, TimeUnit.SECONDS).generate(request);
-            GenerateStats stats = null;
-            while (it.hasNext()) {
-                GenerateResponse r = it.next();
-                if (r.hasToken() && Double.isNaN(firstToken)) {
-                    firstToken = (System.nanoTime() - start) / 1e6;
-                } else if (r.hasStats()) {
-                    stats = r.getStats();
-                }
-            }
-            double millis = (System.nanoTime() - start) / 1e6;
-            if (stats == null) {
-                return new Result(millis, firstToken, 0, 0, 0, "", "NO_STATS");
-            }
-            return new Result(millis, firstToken, stats.getPromptTokens(), stats.getWireBytes(), stats.getRawBytes(),
-                    stats.getText().strip(), stats.getFallback() ? "FALLBACK " + stats.getFallbackReason() : null);
-        } catch (StatusRuntimeException e) {
-            return new Result((System.nanoTime() - start) / 1e6, Double.NaN, 0, 0, 0, "",
-                    e.getStatus().getCode().name() + ": " + e.getStatus().getDescription());
+        TimedGenerate.Timed call = TimedGenerate.call(stub, request, 120);
+        if (call.error() != null) {
+            return new Result(call.latencyMs(), Double.NaN, 0, 0, 0, "",
+                    call.error().getCode().name() + ": " + call.error().getDescription());
         }
+        GenerateStats stats = call.stats();
+        if (stats == null) {
+            return new Result(call.latencyMs(), call.firstTokenMs(), 0, 0, 0, "", "NO_STATS");
+        }
+        return new Result(call.latencyMs(), call.firstTokenMs(), stats.getPromptTokens(), stats.getWireBytes(),
+                stats.getRawBytes(), stats.getText().strip(),
+                stats.getFallback() ? "FALLBACK " + stats.getFallbackReason() : null);
     }
 }
