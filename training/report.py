@@ -24,3 +24,15 @@ if ref.get("probe"):
     for p, row in t.items():
         print(f"| {p} | " + " | ".join(f"{100 * row[l]:.1f}%" for l in layers) + " |")
     print(f"\n({ref['probe']['description']})")
+if any("errors" in ref[s].get("receiver", {}) for s in sets[:2]):
+    kinds = ["correct", "binding", "not_in_passage", "malformed"]
+    print("\nWhat the answers are (test, context sets): binding = a value from the passage that belongs to another "
+          "person or attribute; not_in_passage = a valid value of the asked attribute that the passage does not "
+          "hold; malformed = not a value of that attribute:\n")
+    print("| test set | method | " + " | ".join(kinds) + " |")
+    print("|---|---|" + "---|" * len(kinds))
+    for s in sets[:2]:
+        for c in cols:
+            e = ref[s].get(c, {}).get("errors")
+            if e:
+                print(f"| {s} | {c} | " + " | ".join(str(e[k]) for k in kinds) + " |")

@@ -4,6 +4,7 @@ import json
 import os
 import platform
 import random
+import re
 import sys
 import time
 
@@ -325,11 +326,42 @@ def load_fuser(strategy):
 
 
 # ------------------------------------------------------------------ eval ------------------------------------------
-def relay(rx, sx, toks, rows):
+def relay(rx, sx, toks, rows, preds_out=None):
     sents = C.greedy(sx, toks[1], [r["relay_prompt"] for r in rows], max_new=64)
     prompts = [W.World.ctx_prompt(s, r["question"]) for s, r in zip(sents, rows)]
     pred = C.greedy(rx, toks[0], prompts)
+    if preds_out is not None:
+        preds_out.extend(pred)
     return C.accuracy(pred, [r["answer"] for r in rows]), sents
+
+
+def error_kinds(w, rows, preds):
+    """sorts the wrong answers of one method on context rows, to say *why* it fails:
+    binding = a value that is in the passage but belongs to another person or attribute (read the wrong fact);
+    not_in_passage = a valid value of the asked attribute that the passage does not contain (misread or guessed);
+    malformed = anything else (not a value of the asked attribute at all)."""
+    out = {"correct": 0, "binding": 0, "not_in_passage": 0, "malformed": 0}
+    every = [v for vals in w.values.values() for v in vals]
+    for r, p in zip(rows, preds):
+        p = p.strip()
+        if p == r["answer"]:
+            out["correct"] += 1
+            continue
+        psg = r["prompt"].split(" Question: ")[0]
+        in_psg = {v for v in every if in_passage(w, v, psg, r["form"])}
+        if p in in_psg:
+            out["binding"] += 1
+        elif p in w.values[r["attribute"]]:
+            out["not_in_passage"] += 1
+        else:
+            out["malformed"] += 1
+    return out
+
+
+def in_passage(w, v, psg, form):
+    """v occurs in the passage as a whole word (in the passage's own form)."""
+    word = w.encipher(v) if form == "script" else v
+    return re.search(r"(?<![A-Za-z])" + re.escape(word) + r"(?![A-Za-z])", psg) is not None
 
 
 def stage_eval(args, B, w, toks):
@@ -350,18 +382,23 @@ def stage_eval(args, B, w, toks):
         ans = [r["answer"] for r in rows]
         P = [r["prompt"] for r in rows]
         n = len(rows)
-        ent = {}
-        ent["receiver"] = {"accuracy": C.accuracy(C.greedy(rx, toks[0], P), ans), "n": n}
-        ent["sharer"] = {"accuracy": C.accuracy(C.greedy(sx, toks[1], P), ans), "n": n}
-        ent["receiver_ft"] = {"accuracy": C.accuracy(C.greedy(rxft, toks[0], P), ans), "n": n}
-        a, sents = relay(rx, sx, toks, rows)
+        ent, preds = {}, {}
+        for mid, model, tok in (("receiver", rx, toks[0]), ("sharer", sx, toks[1]), ("receiver_ft", rxft, toks[0])):
+            preds[mid] = C.greedy(model, tok, P)
+            ent[mid] = {"accuracy": C.accuracy(preds[mid], ans), "n": n}
+        preds["text"] = []
+        a, sents = relay(rx, sx, toks, rows, preds["text"])
         ent["text"] = {"accuracy": a, "n": n, "example_sentence": sents[0]}
         for s in STRATEGIES:
             fz = load_fuser(s)
-            a, _ = c2c_acc(rx, sx, fz, toks, rows, s)
+            a, preds["c2c_" + s] = c2c_acc(rx, sx, fz, toks, rows, s)
             ent["c2c_" + s] = {"accuracy": a, "n": n,
                                "fuser_steps": args.fuser_steps if s == best else meta["strategy_selection"][s]["steps"]}
         ent["c2c"] = dict(ent["c2c_" + best], alignment=best)
+        preds["c2c"] = preds["c2c_" + best]
+        if name.startswith("context"):
+            for mid, e in ent.items():
+                e["errors"] = error_kinds(w, rows, preds[mid])
         ent["chance"] = {"accuracy": sum(chance[r["attribute"]] for r in rows) / n, "n": n}
         if name == "context_plain":
             # when the sharer is given nothing (an empty sharer -> fuser sees only receiver cache) is not defined;
@@ -464,12 +501,26 @@ def stage_manifest(args):
            "args": vars(args),
            "versions": {"python": platform.python_version(), "torch": torch.__version__, "onnx": onnx.__version__,
                         "numpy": np.__version__, "opset": 17},
-           "device": str(C.DEV), "threads": torch.get_num_threads(),
+           "device": str(C.DEV), "threads": torch.get_num_threads(), "machine": machine(),
            "seeds": {"world": W.SEED, "rx": 11, "sx": 22, "rx-ft": 33, "fuser": 44, "data": [101, 202, 303, 404]},
            "models": info, "timing": timing,
            "total_bytes": sum(a["bytes"] for a in arts), "artifacts": arts}
     json.dump(man, open(os.path.join(C.MODELS, "MANIFEST.json"), "w"), indent=1)
     log("manifest", man["total_bytes"], "bytes")
+
+
+def machine():
+    """what the timings were measured on: CPU model and core count (and the GPU when CUDA was used)."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), cpu)
+    except OSError:
+        pass
+    m = {"cpu": cpu, "cores": os.cpu_count()}
+    if C.DEV.type == "cuda":
+        m["gpu"] = torch.cuda.get_device_name(0)
+    return m
 
 
 def run(args, stages, w, toks, models, B):
