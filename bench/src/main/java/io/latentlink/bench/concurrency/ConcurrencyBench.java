@@ -64,13 +64,7 @@ public final class ConcurrencyBench {
                 }
                 String v = args[++i];
                 switch (a) {
-                    case "--levels" -> {
-                        List<Integer> l = new ArrayList<>();
-                        for (String s : v.split(",", -1)) {
-                            l.add(Args.positive(a, s));
-                        }
-                        levels = List.copyOf(l);
-                    }
+                    case "--levels" -> levels = Args.ints(a, v);
                     case "--per-worker" -> perWorker = Args.atLeastZero(a, v);
                     case "--min-requests" -> minRequests = Args.atLeastZero(a, v);
                     case "--mode" -> mode = mode(v);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.latentlink.bench.scaling.Args;
 import io.latentlink.core.eval.LinkQaDataset;
 import io.latentlink.core.eval.LinkQaItem;
 import io.latentlink.core.link.LinkMode;
@@ -63,11 +64,11 @@ public final class ModesBench {
                 }
                 String v = args[++i];
                 switch (a) {
-                    case "--limit" -> limit = positiveOrZero(a, v);
-                    case "--warmup" -> warmup = positiveOrZero(a, v);
-                    case "--max-tokens" -> maxTokens = positive(a, v);
+                    case "--limit" -> limit = Args.atLeastZero(a, v);
+                    case "--warmup" -> warmup = Args.atLeastZero(a, v);
+                    case "--max-tokens" -> maxTokens = Args.positive(a, v);
                     case "--codecs" -> codecs = List.of(v.split(",", -1));
-                    case "--chunk-tokens" -> chunkTokens = positive(a, v);
+                    case "--chunk-tokens" -> chunkTokens = Args.positive(a, v);
                     case "--repo" -> repo = Path.of(v).toAbsolutePath();
                     case "--out" -> out = Path.of(v).toAbsolutePath();
                     default -> throw new IllegalArgumentException("unknown argument " + a);
@@ -85,26 +86,6 @@ public final class ModesBench {
             }
             return new Settings(limit, warmup, maxTokens, codecs, chunkTokens, inProcess, repo,
                     out != null ? out : repo.resolve("bench/results"));
-        }
-
-        private static int positive(String flag, String v) {
-            int n = positiveOrZero(flag, v);
-            if (n == 0) {
-                throw new IllegalArgumentException(flag + " must be > 0");
-            }
-            return n;
-        }
-
-        private static int positiveOrZero(String flag, String v) {
-            try {
-                int n = Integer.parseInt(v.trim());
-                if (n < 0) {
-                    throw new NumberFormatException();
-                }
-                return n;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(flag + " needs a whole number >= 0, got '" + v + "'");
-            }
         }
 
         List<Config> configs() {

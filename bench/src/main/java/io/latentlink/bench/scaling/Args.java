@@ -1,6 +1,8 @@
 package io.latentlink.bench.scaling;
 
-/** Whole-number flag values with the flag's name in the message. */
+import java.util.List;
+
+/** Whole-number and list flag values of the benchmark mains, with the flag's name in the message. */
 public final class Args {
     private Args() {
     }
@@ -23,5 +25,19 @@ public final class Args {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(flag + " needs a whole number >= 0, got '" + v + "'");
         }
+    }
+
+    /** A comma-separated list of whole numbers > 0. */
+    public static List<Integer> ints(String flag, String v) {
+        return list(flag, v).stream().map(s -> positive(flag, s)).toList();
+    }
+
+    /** A comma-separated list without blank items. */
+    public static List<String> list(String flag, String v) {
+        List<String> l = List.of(v.split(",", -1));
+        if (l.stream().anyMatch(String::isBlank)) {
+            throw new IllegalArgumentException(flag + " needs a comma-separated list, got '" + v + "'");
+        }
+        return l;
     }
 }

@@ -62,14 +62,14 @@ public final class ScalingBench {
                 }
                 String v = args[++i];
                 switch (a) {
-                    case "--lengths" -> lengths = ints(a, v);
+                    case "--lengths" -> lengths = Args.ints(a, v);
                     case "--modes" -> modes = modes(v);
-                    case "--codecs" -> codecs = list(a, v);
-                    case "--requests" -> requests = positive(a, v);
+                    case "--codecs" -> codecs = Args.list(a, v);
+                    case "--requests" -> requests = Args.positive(a, v);
                     case "--warmup" -> warmup = Args.atLeastZero(a, v);
-                    case "--max-tokens" -> maxTokens = positive(a, v);
-                    case "--chunk-tokens" -> chunkTokens = positive(a, v);
-                    case "--credit-window" -> creditWindow = positive(a, v);
+                    case "--max-tokens" -> maxTokens = Args.positive(a, v);
+                    case "--chunk-tokens" -> chunkTokens = Args.positive(a, v);
+                    case "--credit-window" -> creditWindow = Args.positive(a, v);
                     case "--repo" -> repo = Path.of(v).toAbsolutePath();
                     case "--out" -> out = Path.of(v).toAbsolutePath();
                     default -> throw new IllegalArgumentException("unknown argument " + a);
@@ -94,25 +94,9 @@ public final class ScalingBench {
             return list;
         }
 
-        private static int positive(String flag, String v) {
-            return Args.positive(flag, v);
-        }
-
-        private static List<Integer> ints(String flag, String v) {
-            return list(flag, v).stream().map(s -> positive(flag, s)).toList();
-        }
-
-        private static List<String> list(String flag, String v) {
-            List<String> l = List.of(v.split(",", -1));
-            if (l.stream().anyMatch(String::isBlank)) {
-                throw new IllegalArgumentException(flag + " needs a comma-separated list, got '" + v + "'");
-            }
-            return l;
-        }
-
         private static List<Mode> modes(String v) {
             List<Mode> l = new ArrayList<>();
-            for (String s : list("--modes", v)) {
+            for (String s : Args.list("--modes", v)) {
                 try {
                     Mode m = Mode.valueOf(s.trim());
                     if (m == Mode.MODE_UNSPECIFIED || m == Mode.UNRECOGNIZED) {
