@@ -400,9 +400,6 @@ def stage_eval(args, B, w, toks):
             for mid, e in ent.items():
                 e["errors"] = error_kinds(w, rows, preds[mid])
         ent["chance"] = {"accuracy": sum(chance[r["attribute"]] for r in rows) / n, "n": n}
-        if name == "context_plain":
-            # when the sharer is given nothing (an empty sharer -> fuser sees only receiver cache) is not defined;
-            pass
         ref[name] = ent
         log(name, {k: round(v["accuracy"], 4) for k, v in ent.items()})
     ref["probe"] = None if args.no_probe else probe_table(args, w, sx, toks)

@@ -16,13 +16,10 @@ import torch  # noqa: E402
 import build as B  # noqa: E402
 import common as C  # noqa: E402
 import nets  # noqa: E402
+import stages2  # noqa: E402
 import world as W  # noqa: E402
 
 VERB = {"city": "lives in", "job": "works as", "likes": "likes"}
-
-
-def word_in(v, text):
-    return re.search(r"(?<![A-Za-z])" + re.escape(v) + r"(?![A-Za-z])", text) is not None
 
 
 def main():
@@ -55,7 +52,8 @@ def main():
                    + (f"#{got}" if got else "none of them")] += 1
         if not ok:
             kind = next((a for a in W.ATTRS if p in w.values[a]), None)
-            where = ("own sentence" if word_in(p, own) else "another person" if word_in(p, plain)
+            where = ("own sentence" if stages2.in_passage(w, p, own, "plain") else "another person"
+                     if stages2.in_passage(w, p, plain, "plain")
                      else "not in passage") if kind else "not a value"
             kinds[f"{kind or '-'} value, {where}"] += 1
     print(json.dumps({"model": which, "checkpoint": os.path.basename(ck), "form": form, "n": len(rows),
