@@ -87,8 +87,12 @@ def evalset(name, form=None):
 
 
 # ---------------------------------------------------------------- task samplers ----------------------------------
-def multi_qa(w, rng, form, ks=(1, 2, 3), nq=3):
-    """one passage + up to nq questions about it (first segment has exactly the eval format)."""
+def multi_qa(w, rng, form, ks=(1, 2, 3), nq=3, p_rev=0.0):
+    """one passage + up to nq questions about it (first segment has the eval format unless reversed). With p_rev > 0
+    each question is asked the other way round with that probability ("Who lives in Zoutha?" -> "Turn Deidrir"): it
+    rewards carrying a sentence's name onto its values, the half of the binding circuit that forward questions
+    reward only once the whole circuit exists (training/experiments/rx_aux.py). p_rev = 0 draws exactly the
+    random numbers of the committed recipe."""
     ps, facts, shown = w.passage(rng, "train", ks)
     psg = " ".join(w.sentence(p, shown[j], facts[j]) for j, p in enumerate(ps))
     if form == "script":
@@ -97,13 +101,16 @@ def multi_qa(w, rng, form, ks=(1, 2, 3), nq=3):
     rng.shuffle(cands)
     segs = []
     for n, (i, a) in enumerate(cands[:nq]):
-        q = W.QUESTION[a].format(n=ps[i])
-        segs.append((w.ctx_prompt(psg, q) if n == 0 else " Question: " + q + " Answer:", " " + facts[i][a]))
+        if p_rev > 0 and rng.random() < p_rev:
+            q, ans = W.REVERSE_QUESTION[a].format(v=facts[i][a]), ps[i]
+        else:
+            q, ans = W.QUESTION[a].format(n=ps[i]), facts[i][a]
+        segs.append((w.ctx_prompt(psg, q) if n == 0 else " Question: " + q + " Answer:", " " + ans))
     return segs
 
 
-def rx_sampler(w, rng):
-    return multi_qa(w, rng, "plain")
+def rx_sampler(w, rng, p_rev=0.0):
+    return multi_qa(w, rng, "plain", p_rev=p_rev)
 
 
 def rxft_sampler(w, rng):
@@ -116,12 +123,12 @@ SX_TASKS = [("ctx_script", 0.45), ("ctx_plain", 0.2), ("relay_script", 0.1), ("r
             ("gloss", 0.12), ("know", 0.07), ("know_relay", 0.03)]
 
 
-def sx_task_batch(w, rng, B):
+def sx_task_batch(w, rng, B, p_rev=0.0):
     task = rng.choices([t for t, _ in SX_TASKS], [p for _, p in SX_TASKS])[0]
     out = []
     for _ in range(B):
         if task.startswith("ctx"):
-            out.append(multi_qa(w, rng, task[4:]))
+            out.append(multi_qa(w, rng, task[4:], p_rev=p_rev))
         elif task.startswith("relay"):
             it = w.context_item(rng, "train", ks=(1, 2, 3))
             psg = it["passage_script"] if task.endswith("script") else it["passage_plain"]
@@ -204,7 +211,7 @@ def train_lm(args, w, mid, cfg, tok, batch_fn, val_rows, steps, lr, init=None, t
 def get_rx(args, w, toks):
     """phase a: rx_steps at lr 2e-3; phase b (continuation from the best of a, lr 1e-3) until val >= 99.5% twice."""
     val = evalset("context-val", "plain")
-    fn = lambda rng: [rx_sampler(w, rng) for _ in range(args.bs)]  # noqa: E731
+    fn = lambda rng: [rx_sampler(w, rng, args.reverse_share) for _ in range(args.bs)]  # noqa: E731
     a = train_lm(args, w, "rx-a", nets.RX_CONFIG, toks[0], fn, val, args.rx_steps, 2e-3, target=0.995, seed=11)
     if torch.load(os.path.join(C.CACHE, "rx-a.pt"))["val"] >= 0.995:
         import shutil
@@ -230,8 +237,8 @@ def get_sx(args, w, toks):
     if os.environ.get("LL_SX_INIT"):  # resume from an interrupted checkpoint (see README, "history")
         init = nets.make("gpt2", nets.SX_CONFIG)
         init.load_state_dict(torch.load(os.environ["LL_SX_INIT"], map_location="cpu")["model"])
-    return train_lm(args, w, "sx", nets.SX_CONFIG, toks[1], lambda rng: sx_task_batch(w, rng, args.sx_bs), val,
-                    args.sx_steps, 2e-3, seed=22, init=init, lm_weight=0.05)
+    return train_lm(args, w, "sx", nets.SX_CONFIG, toks[1],
+                    lambda rng: sx_task_batch(w, rng, args.sx_bs, args.reverse_share), val, args.sx_steps, 2e-3, seed=22, init=init, lm_weight=0.05)
 
 
 def get_rxft(args, w, toks, rx):
@@ -253,6 +260,9 @@ def main():
     ap.add_argument("--rx3-steps", type=int, default=0)
     ap.add_argument("--sx-steps", type=int, default=3400)
     ap.add_argument("--rxft-steps", type=int, default=400)
+    ap.add_argument("--reverse-share", type=float, default=0.0,
+                    help="share of rx and sx context-task training questions asked reversed (value -> person); "
+                         "0 = the committed models' recipe")
     ap.add_argument("--fuser-steps", type=int, default=1200)
     ap.add_argument("--fuser-val", type=int, default=200, help="val passages per form used to pick the alignment")
     ap.add_argument("--export-models", default="rx,sx,rx-ft")
