@@ -238,7 +238,8 @@ def get_sx(args, w, toks):
         init = nets.make("gpt2", nets.SX_CONFIG)
         init.load_state_dict(torch.load(os.environ["LL_SX_INIT"], map_location="cpu")["model"])
     return train_lm(args, w, "sx", nets.SX_CONFIG, toks[1],
-                    lambda rng: sx_task_batch(w, rng, args.sx_bs, args.reverse_share), val, args.sx_steps, 2e-3, seed=22, init=init, lm_weight=0.05)
+                    lambda rng: sx_task_batch(w, rng, args.sx_bs, args.reverse_share), val, args.sx_steps, 2e-3,
+                    seed=22, init=init, lm_weight=0.05)
 
 
 def get_rxft(args, w, toks, rx):

@@ -5,7 +5,6 @@ person. A model that copies but does not bind sits at 1/n on the n-candidate row
 usage: training/experiments/binding_split.py CKPT [standard|repeat] [heads]"""
 import json
 import os
-import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -16,6 +15,7 @@ import torch  # noqa: E402
 import build as B  # noqa: E402
 import common as C  # noqa: E402
 import nets  # noqa: E402
+import stages2  # noqa: E402
 import world as W  # noqa: E402
 
 
@@ -39,8 +39,7 @@ def main():
     by_n = {}
     for r, p in zip(rows, preds):
         psg = r["prompt"].split(" Question: ")[0]
-        attr = next(a for a in W.ATTRS if r["answer"] in w.values[a])
-        n = sum(1 for v in set(w.values[attr]) if re.search(r"\b" + re.escape(v) + r"\b", psg))
+        n = sum(1 for v in w.values[r["attribute"]] if stages2.in_passage(w, v, psg, "plain"))
         c = by_n.setdefault(n, [0, 0])
         c[0] += p.strip() == r["answer"]
         c[1] += 1

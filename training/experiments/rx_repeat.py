@@ -27,7 +27,8 @@ def val_rows(w, n=300, seed=202):
     rows = []
     for _ in range(n):
         it = w.context_item(rng, "val")
-        rows.append({"prompt": w.ctx_prompt(it["passage_plain"], it["question"]), "answer": it["answer"]})
+        rows.append({"prompt": w.ctx_prompt(it["passage_plain"], it["question"]), "answer": it["answer"],
+                     "attribute": it["attribute"]})
     return rows
 
 
