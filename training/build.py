@@ -257,14 +257,20 @@ def main():
     ap.add_argument("--bs", type=int, default=32)
     ap.add_argument("--sx-bs", type=int, default=16)
     ap.add_argument("--rx-steps", type=int, default=3000)
-    ap.add_argument("--rx2-steps", type=int, default=9000)
+    ap.add_argument("--rx2-steps", type=int, default=4500)
     ap.add_argument("--rx3-steps", type=int, default=0)
     ap.add_argument("--sx-steps", type=int, default=3400)
     ap.add_argument("--rxft-steps", type=int, default=400)
-    ap.add_argument("--reverse-share", type=float, default=0.0,
+    ap.add_argument("--reverse-share", type=float, default=1 / 3,
                     help="share of rx and sx context-task training questions asked reversed (value -> person); "
-                         "0 = the committed models' recipe")
+                         "0 = the 2026-11-25 models' recipe")
     ap.add_argument("--fuser-steps", type=int, default=1200)
+    ap.add_argument("--fuser-script-share", type=float, default=0.5,
+                    help="share of fuser training passages in the script (the rest plain); rx alone already answers "
+                         "plain passages, so the script is where the fuser has to learn")
+    ap.add_argument("--fuser-alignment", choices=["auto", "last", "first"], default="first",
+                    help="auto: train each alignment for a quarter of the steps, pick on val, train the winner on; "
+                         "otherwise train only the one given")
     ap.add_argument("--fuser-val", type=int, default=200, help="val passages per form used to pick the alignment")
     ap.add_argument("--export-models", default="rx,sx,rx-ft")
     ap.add_argument("--eval-limit", type=int, default=0, help="0 = full test sets; >0 = first N rows (quick look)")

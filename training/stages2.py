@@ -170,11 +170,11 @@ def layer_map():
     return [[i, ns - nr + i] for i in range(nr)]  # last-aligned
 
 
-def fuser_batch(w, rng, bs):
+def fuser_batch(w, rng, bs, script_share=0.5):
     P, A = [], []
     for _ in range(bs):
         it = w.context_item(rng, "train")
-        form = "script" if rng.random() < 0.5 else "plain"
+        form = "script" if rng.random() < script_share else "plain"
         P.append(w.ctx_prompt(it["passage_" + form], it["question"]))
         A.append(it["answer"])
     return P, A
@@ -196,7 +196,7 @@ def train_fuser(args, w, rx, sx, toks, strategy, steps_total, steps_from=0, fz=N
         for g in opt.param_groups:
             g["lr"] = lr
         fz.train()
-        P, A = fuser_batch(w, rng, args.bs)
+        P, A = fuser_batch(w, rng, args.bs, args.fuser_script_share)
         loss = FZ.fused_loss(rx, sx, fz, toks[0], toks[1], P, A, strategy)
         opt.zero_grad()
         loss.backward()
@@ -221,17 +221,20 @@ def stage_fuser(args, B, w, toks):
     val = B.evalset("context-val")
     vs = [r for r in val if r["form"] == "script"][:args.fuser_val]
     vp = [r for r in val if r["form"] == "plain"][:args.fuser_val]
-    sel = max(1, args.fuser_steps // 4)
     res, fz_by = {}, {}
-    for s in STRATEGIES:  # compare strategies after `sel` steps each, on val
-        fz, opt = train_fuser(args, w, rx, sx, toks, s, sel)
-        a_s, _ = c2c_acc(rx, sx, fz, toks, vs, s)
-        a_p, _ = c2c_acc(rx, sx, fz, toks, vp, s)
-        res[s] = {"val_script": a_s, "val_plain": a_p, "steps": sel}
-        fz_by[s] = (fz, opt)
-        log(f"fuser strategy {s}: val script {a_s:.4f} plain {a_p:.4f}")
-    best = max(STRATEGIES, key=lambda s: (res[s]["val_script"] + res[s]["val_plain"], s == "last"))
-    fz, opt = fz_by[best]
+    if args.fuser_alignment == "auto":
+        sel = max(1, args.fuser_steps // 4)
+        for s in STRATEGIES:  # compare strategies after `sel` steps each, on val
+            fz, opt = train_fuser(args, w, rx, sx, toks, s, sel)
+            a_s, _ = c2c_acc(rx, sx, fz, toks, vs, s)
+            a_p, _ = c2c_acc(rx, sx, fz, toks, vp, s)
+            res[s] = {"val_script": a_s, "val_plain": a_p, "steps": sel}
+            fz_by[s] = (fz, opt)
+            log(f"fuser strategy {s}: val script {a_s:.4f} plain {a_p:.4f}")
+        best = max(STRATEGIES, key=lambda s: (res[s]["val_script"] + res[s]["val_plain"], s == "last"))
+        fz, opt = fz_by[best]
+    else:  # a fixed alignment: no selection, and only that fuser is kept and evaluated
+        best, sel, fz, opt = args.fuser_alignment, 0, None, None
     fz, opt = train_fuser(args, w, rx, sx, toks, best, args.fuser_steps, steps_from=sel, fz=fz, opt=opt)
     fz.eval()
     a_s, _ = c2c_acc(rx, sx, fz, toks, vs, best)
@@ -239,8 +242,9 @@ def stage_fuser(args, B, w, toks):
     log(f"fuser final ({best}): val script {a_s:.4f} plain {a_p:.4f}")
     # keep the runner-up (short-trained) fuser for the per-strategy reference numbers
     for s in STRATEGIES:
-        torch.save({"state": fz_by[s][0].state_dict() if s != best else fz.state_dict()},
-                   os.path.join(C.CACHE, f"fuser-{s}.pt"))
+        if s == best or s in fz_by:
+            torch.save({"state": fz_by[s][0].state_dict() if s != best else fz.state_dict()},
+                       os.path.join(C.CACHE, f"fuser-{s}.pt"))
     meta = {"strategy_selection": res, "chosen": best, "final_val": {"script": a_s, "plain": a_p}}
     json.dump(meta, open(os.path.join(C.CACHE, "fuser_meta.json"), "w"), indent=1)
     export_fuser(args, fz, best, meta)
@@ -284,7 +288,7 @@ def export_fuser(args, fz, strategy, meta):
            "fuse_prefix": "all_but_last", "bos": {"receiver": bpe.BOS, "sharer": bpe.BOS, "aligned_to": 0},
            "training": {"steps": args.fuser_steps, "batch": args.bs, "optimizer": "AdamW lr 1e-3 wd 0.01, warmup 50, linear decay to 0.1",
                         "gate": "Gumbel-sigmoid, tau 1.0 -> 0.05 (geometric), hard gate_logit>0 at inference",
-                        "data": "LinkQA-context train split, 50% script / 50% plain passages; loss = receiver CE on ' answer' + eos",
+                        "data": f"LinkQA-context train split, {args.fuser_script_share:.0%} script passages, the rest plain; loss = receiver CE on ' answer' + eos",
                         "frozen": ["rx", "sx"], "hidden": 192, "blocks": 2, "seed": 44,
                         "gate_logits": fz.gate_logit.detach().tolist(), **meta}}
     json.dump(man, open(os.path.join(d, "fuser.json"), "w"), indent=1)
@@ -389,7 +393,7 @@ def stage_eval(args, B, w, toks):
         preds["text"] = []
         a, sents = relay(rx, sx, toks, rows, preds["text"])
         ent["text"] = {"accuracy": a, "n": n, "example_sentence": sents[0]}
-        for s in STRATEGIES:
+        for s in [s for s in STRATEGIES if s == best or s in meta["strategy_selection"]]:
             fz = load_fuser(s)
             a, preds["c2c_" + s] = c2c_acc(rx, sx, fz, toks, rows, s)
             ent["c2c_" + s] = {"accuracy": a, "n": n,
