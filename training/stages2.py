@@ -170,7 +170,7 @@ def layer_map():
     return [[i, ns - nr + i] for i in range(nr)]  # last-aligned
 
 
-def fuser_batch(w, rng, bs, script_share=0.5):
+def fuser_batch(w, rng, bs, script_share):
     P, A = [], []
     for _ in range(bs):
         it = w.context_item(rng, "train")
@@ -240,11 +240,11 @@ def stage_fuser(args, B, w, toks):
     a_s, _ = c2c_acc(rx, sx, fz, toks, vs, best)
     a_p, _ = c2c_acc(rx, sx, fz, toks, vp, best)
     log(f"fuser final ({best}): val script {a_s:.4f} plain {a_p:.4f}")
-    # keep the runner-up (short-trained) fuser for the per-strategy reference numbers
-    for s in STRATEGIES:
-        if s == best or s in fz_by:
-            torch.save({"state": fz_by[s][0].state_dict() if s != best else fz.state_dict()},
-                       os.path.join(C.CACHE, f"fuser-{s}.pt"))
+    # keep the runner-up (short-trained) fuser, when selection trained one, for the per-strategy reference numbers
+    trained = {s: f for s, (f, _) in fz_by.items()}
+    trained[best] = fz
+    for s, f in trained.items():
+        torch.save({"state": f.state_dict()}, os.path.join(C.CACHE, f"fuser-{s}.pt"))
     meta = {"strategy_selection": res, "chosen": best, "final_val": {"script": a_s, "plain": a_p}}
     json.dump(meta, open(os.path.join(C.CACHE, "fuser_meta.json"), "w"), indent=1)
     export_fuser(args, fz, best, meta)
