@@ -203,6 +203,8 @@ def train_lm(args, w, mid, cfg, tok, batch_fn, val_rows, steps, lr, init=None, t
                 break
     torch.save({"model": best_state, "val": best, "final": True, "history": hist, "steps_run": step,
                 "sec": time.time() - t0}, ck)
+    # per phase as well as per stage: a stage whose first phase came from the cache records only the phase it ran
+    record_time(os.path.join(C.CACHE, "timing.json"), mid, time.time() - t0, True)
     m.load_state_dict(best_state)
     log(f"{mid}: done, best val {best:.4f}")
     return m
@@ -231,15 +233,35 @@ def get_rx(args, w, toks):
                     seed=13, lm_weight=0.05)
 
 
+def sx_script_heavy_batch(w, rng, B, p_rev, ctx_share):
+    """phase b of sx: ctx_share of the batches are script context questions, the rest the phase-a task mix. Phase a
+    spreads sx over seven tasks, so it sees ~24k script context examples against rx's ~240k plain ones; more of them
+    is what lifted val script from 51% to 58% in 750 steps (training/experiments/sx_more.py)."""
+    if rng.random() < ctx_share:
+        return [multi_qa(w, rng, "script", p_rev=p_rev) for _ in range(B)]
+    return sx_task_batch(w, rng, B, p_rev)
+
+
 def get_sx(args, w, toks):
+    """phase a: sx_steps of the task mix at lr 2e-3; phase b (from the best of a, lr 1e-3): sx2_steps of a
+    script-heavy mix. Both keep the checkpoint best on val script passages."""
     val = evalset("context-val", "script")
     init = None
     if os.environ.get("LL_SX_INIT"):  # resume from an interrupted checkpoint (see README, "history")
         init = nets.make("gpt2", nets.SX_CONFIG)
         init.load_state_dict(torch.load(os.environ["LL_SX_INIT"], map_location="cpu")["model"])
-    return train_lm(args, w, "sx", nets.SX_CONFIG, toks[1],
-                    lambda rng: sx_task_batch(w, rng, args.sx_bs, args.reverse_share), val, args.sx_steps, 2e-3,
-                    seed=22, init=init, lm_weight=0.05)
+    a = train_lm(args, w, "sx-a", nets.SX_CONFIG, toks[1],
+                 lambda rng: sx_task_batch(w, rng, args.sx_bs, args.reverse_share), val, args.sx_steps, 2e-3,
+                 seed=22, init=init, lm_weight=0.05)
+    import shutil
+    if args.sx2_steps <= 0:
+        shutil.copy(os.path.join(C.CACHE, "sx-a.pt"), os.path.join(C.CACHE, "sx.pt"))
+        return a
+    b = train_lm(args, w, "sx-b", nets.SX_CONFIG, toks[1],
+                 lambda rng: sx_script_heavy_batch(w, rng, args.sx_bs, args.reverse_share, args.sx2_ctx_share),
+                 val, args.sx2_steps, 1e-3, seed=23, init=a, lm_weight=0.05)
+    shutil.copy(os.path.join(C.CACHE, "sx-b.pt"), os.path.join(C.CACHE, "sx.pt"))
+    return b
 
 
 def get_rxft(args, w, toks, rx):
@@ -260,6 +282,9 @@ def main():
     ap.add_argument("--rx2-steps", type=int, default=4500)
     ap.add_argument("--rx3-steps", type=int, default=0)
     ap.add_argument("--sx-steps", type=int, default=3400)
+    ap.add_argument("--sx2-steps", type=int, default=2000, help="sx phase b (script-heavy); 0 = no phase b")
+    ap.add_argument("--sx2-ctx-share", type=float, default=0.6,
+                    help="share of sx phase-b batches that are all script context questions")
     ap.add_argument("--rxft-steps", type=int, default=400)
     ap.add_argument("--reverse-share", type=float, default=1 / 3,
                     help="share of rx and sx context-task training questions asked reversed (value -> person); "
@@ -271,6 +296,9 @@ def main():
     ap.add_argument("--fuser-alignment", choices=["auto", "last", "first"], default="first",
                     help="auto: train each alignment for a quarter of the steps, pick on val, train the winner on; "
                          "otherwise train only the one given")
+    ap.add_argument("--fuser-distill", type=float, default=1.0,
+                    help="weight of the fuser's auxiliary loss toward the receiver's own K/V of each passage's plain "
+                         "twin (0 = answer cross-entropy only, the paper's loss)")
     ap.add_argument("--fuser-val", type=int, default=200, help="val passages per form used to pick the alignment")
     ap.add_argument("--export-models", default="rx,sx,rx-ft")
     ap.add_argument("--eval-limit", type=int, default=0, help="0 = full test sets; >0 = first N rows (quick look)")

@@ -134,7 +134,47 @@ def fused_past(rx, sx, fz, d, strategy=None):
     return fused, pam
 
 
-def fused_loss(rx, sx, fz, rtok, stok, prompts, answers, strategy):
+def plain_targets(rx, rtok, prompts, plain_prompts, n_prefix):
+    """the receiver's own K/V of each prompt's plain twin, gathered at the plain token that holds the last character
+    of every fused (script) receiver token. The cipher maps letters to letters and keeps every other character, so
+    character offsets are shared by the two forms; only the receiver's tokenization differs."""
+    idx = torch.zeros(len(prompts), n_prefix, dtype=torch.long)
+    seqs = []
+    for i, (p, q) in enumerate(zip(prompts, plain_prompts)):
+        assert len(p) == len(q)
+        _, offs = C.encode(rtok, p)
+        qids, qoffs = C.encode(rtok, q)
+        owner = [0] * (len(q) + 1)
+        for j, (st, en) in enumerate(qoffs):
+            for c in range(st, en):
+                owner[c] = j
+        for t, (st, en) in enumerate(offs[:-1]):
+            idx[i, t] = owner[en - 1] if en > st else 0
+        seqs.append(qids[:-1])
+    qids, qam = C.pad_right(seqs)
+    with torch.no_grad():
+        qpos = torch.arange(qids.shape[1]).unsqueeze(0).expand(len(prompts), -1)
+        _, qpast = rx(qids.to(C.DEV), qam.to(C.DEV), qpos.to(C.DEV))
+    ii = idx.to(C.DEV)[:, None, :, None]
+    return [(torch.gather(k, 2, ii.expand(-1, k.shape[1], -1, k.shape[3])),
+             torch.gather(v, 2, ii.expand(-1, v.shape[1], -1, v.shape[3]))) for k, v in qpast]
+
+
+def distill_loss(fused, targets, pam, layer_map):
+    """mean squared distance of the fused K/V to the receiver's plain-passage K/V, per layer scaled by the target's
+    variance so that every layer and K and V weigh alike."""
+    m = pam.to(fused[0][0].device).float()[:, None, :, None]
+    tot = 0.0
+    for (fk, fv), (rl, _) in zip(fused, layer_map):
+        for f, t in ((fk, targets[rl][0]), (fv, targets[rl][1])):
+            tot = tot + (((f - t) ** 2) * m).sum() / (m.sum() * f.shape[1] * f.shape[3]) / (t.var() + 1e-6)
+    return tot / (2 * len(fused))
+
+
+def fused_loss(rx, sx, fz, rtok, stok, prompts, answers, strategy, plain_prompts=None, distill=0.0):
+    """receiver CE on ' answer' + eos after the fused prefix; with distill > 0, plus distill x distill_loss toward the
+    receiver's own cache of the plain twins (a dense signal at every passage position, where the answer CE reaches
+    the fuser only through the few positions the receiver attends to). Returns (total, ce, distill term)."""
     conts = [rtok.encode(" " + a) + [bpe.EOS] for a in answers]
     d = prepare(rtok, stok, prompts, strategy)
     past, pam = fused_past(rx, sx, fz, d)
@@ -147,7 +187,11 @@ def fused_loss(rx, sx, fz, rtok, stok, prompts, answers, strategy):
     tgt = cids[:, 1:]
     w = cam[:, 1:].float()
     ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), tgt.reshape(-1), reduction="none")
-    return (ce * w.reshape(-1)).sum() / w.sum()
+    ce = (ce * w.reshape(-1)).sum() / w.sum()
+    if distill <= 0:
+        return ce, ce, torch.zeros(())
+    dl = distill_loss(past, plain_targets(rx, rtok, prompts, plain_prompts, pam.shape[1]), pam, fz.layer_map)
+    return ce + distill * dl, ce, dl
 
 
 @torch.no_grad()

@@ -171,13 +171,15 @@ def layer_map():
 
 
 def fuser_batch(w, rng, bs, script_share):
-    P, A = [], []
+    """prompts (script or plain), answers, and every prompt's plain twin (the distillation target)."""
+    P, A, Q = [], [], []
     for _ in range(bs):
         it = w.context_item(rng, "train")
         form = "script" if rng.random() < script_share else "plain"
         P.append(w.ctx_prompt(it["passage_" + form], it["question"]))
         A.append(it["answer"])
-    return P, A
+        Q.append(w.ctx_prompt(it["passage_plain"], it["question"]))
+    return P, A, Q
 
 
 def train_fuser(args, w, rx, sx, toks, strategy, steps_total, steps_from=0, fz=None, opt=None, seed=44):
@@ -196,14 +198,14 @@ def train_fuser(args, w, rx, sx, toks, strategy, steps_total, steps_from=0, fz=N
         for g in opt.param_groups:
             g["lr"] = lr
         fz.train()
-        P, A = fuser_batch(w, rng, args.bs, args.fuser_script_share)
-        loss = FZ.fused_loss(rx, sx, fz, toks[0], toks[1], P, A, strategy)
+        P, A, Q = fuser_batch(w, rng, args.bs, args.fuser_script_share)
+        loss, ce, dl = FZ.fused_loss(rx, sx, fz, toks[0], toks[1], P, A, strategy, Q, args.fuser_distill)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(fz.parameters(), 1.0)
         opt.step()
         if step % 25 == 0:
-            log(f"fuser[{strategy}] step {step} loss {loss.item():.4f} tau {fz.tau:.3f} "
+            log(f"fuser[{strategy}] step {step} loss {loss.item():.4f} (ce {ce.item():.4f} distill {dl.item():.4f}) tau {fz.tau:.3f} "
                 f"gates {torch.sigmoid(fz.gate_logit).detach().cpu().numpy().round(2).tolist()} "
                 f"({(time.time() - t0) / max(1, step - steps_from):.2f}s/step)")
     return fz, opt
@@ -288,7 +290,8 @@ def export_fuser(args, fz, strategy, meta):
            "fuse_prefix": "all_but_last", "bos": {"receiver": bpe.BOS, "sharer": bpe.BOS, "aligned_to": 0},
            "training": {"steps": args.fuser_steps, "batch": args.bs, "optimizer": "AdamW lr 1e-3 wd 0.01, warmup 50, linear decay to 0.1",
                         "gate": "Gumbel-sigmoid, tau 1.0 -> 0.05 (geometric), hard gate_logit>0 at inference",
-                        "data": f"LinkQA-context train split, {args.fuser_script_share:.0%} script passages, the rest plain; loss = receiver CE on ' answer' + eos",
+                        "data": f"LinkQA-context train split, {args.fuser_script_share:.0%} script passages, the rest plain; loss = receiver CE on ' answer' + eos"
+                                + (f" + {args.fuser_distill:g} x scaled MSE of the fused K/V to the receiver's own K/V of the plain twin passage" if args.fuser_distill > 0 else ""),
                         "frozen": ["rx", "sx"], "hidden": 192, "blocks": 2, "seed": 44,
                         "gate_logits": fz.gate_logit.detach().tolist(), **meta}}
     json.dump(man, open(os.path.join(d, "fuser.json"), "w"), indent=1)
