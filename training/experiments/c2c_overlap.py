@@ -27,4 +27,17 @@ by = {}
 for r, c in zip(rows, sc):
     d = by.setdefault(r["attribute"], [0,0]); d[0]+=c; d[1]+=1
 tab["sharer_by_attribute"] = {k: f"{v[0]}/{v[1]}" for k,v in by.items()}
+# how many values of the asked attribute the passage shows: with n of them, picking one at random is right 1/n
+import world as W
+w = W.World()
+split = {}
+for r, a_ok, c_ok in zip(rows, sc, cc):
+    psg = r["prompt"].split(" Question: ")[0]
+    n = sum(1 for v in w.values[r["attribute"]] if S.in_passage(w, v, psg, "script"))
+    d = split.setdefault(n, [0, 0, 0])
+    d[0] += a_ok
+    d[1] += c_ok
+    d[2] += 1
+tab["by_candidates"] = {str(n): {"n": t, "sharer": round(a / t, 3), "c2c": round(c / t, 3), "chance": round(1 / n, 3)}
+                        for n, (a, c, t) in sorted(split.items()) if n > 0}
 print(json.dumps(tab))

@@ -6,7 +6,9 @@ Linear probes (softmax regression on standardized K|V of one layer) predict the 
 on val-split passages. sx reads script passages; rx reads plain ones (its 99% binding is the reference).
 rx on script passages asks whether the receiver's own (unreadable) K/V at the city carry the enciphered owner: the
 fuser sees those too.
-usage: training/experiments/owner_probe.py sx|rx CKPT [NTRAIN] [NVAL] [script|plain]"""
+`fused` probes the committed fuser's output (rx's cache of the script passage after fusion; CKPT = the fuser
+checkpoint, e.g. training/.cache/fuser-first.pt; rx and sx from the cache).
+usage: training/experiments/owner_probe.py sx|rx|fused CKPT [NTRAIN] [NVAL] [script|plain]"""
 import json
 import os
 import random
@@ -19,7 +21,9 @@ import torch  # noqa: E402
 import bpe  # noqa: E402
 import build as B  # noqa: E402
 import common as C  # noqa: E402
+import fuser as FZ  # noqa: E402
 import nets  # noqa: E402
+import stages2  # noqa: E402
 import world as W  # noqa: E402
 
 
@@ -52,7 +56,16 @@ def feats(model, mid, tok, data):
     X, yf, yl = None, [], []
     for b0 in range(0, len(data), 64):
         ch = data[b0:b0 + 64]
-        if mid == "sx":
+        if mid == "fused":
+            d = FZ.prepare(tok[0], tok[1], [p for p, _ in ch], "first")
+            with torch.no_grad():
+                pres, _ = FZ.fused_past(model[0], model[1], model[2], d)
+            pos_of = []
+            for p, m in ch:
+                _, offs = C.encode(tok[0], p)
+                pos_of.append([next(j for j, (s, e) in enumerate(offs) if s <= ci < e) for ci, _, _ in m])
+            seqs = None
+        elif mid == "sx":
             seqs = [[bpe.BOS] + tok.encode(p) for p, _ in ch]
             pos_of = [[ci + 1 for ci, _, _ in m] for _, m in ch]  # +1: BOS
         else:
@@ -61,10 +74,11 @@ def feats(model, mid, tok, data):
                 ids, offs = C.encode(tok, p)
                 seqs.append(ids)
                 pos_of.append([next(j for j, (s, e) in enumerate(offs) if s <= ci < e) for ci, _, _ in m])
-        ids, am = C.pad_right(seqs)
-        pos = torch.arange(ids.shape[1]).unsqueeze(0).expand(len(ch), -1)
-        with torch.no_grad():
-            _, pres = model(ids, am, pos)
+        if seqs is not None:
+            ids, am = C.pad_right(seqs)
+            pos = torch.arange(ids.shape[1]).unsqueeze(0).expand(len(ch), -1)
+            with torch.no_grad():
+                _, pres = model(ids, am, pos)
         if X is None:
             X = [[] for _ in pres]
         for j, (_, m) in enumerate(ch):
@@ -97,12 +111,18 @@ def main():
     nva = int(sys.argv[4]) if len(sys.argv) > 4 else 600
     w = W.World()
     toks = B.load_toks()
-    cfg = nets.SX_CONFIG if mid == "sx" else nets.RX_CONFIG
-    m = nets.make(cfg["type"], cfg)
-    m.load_state_dict(torch.load(ck, map_location="cpu")["model"])
-    m.eval()
-    form = sys.argv[5] if len(sys.argv) > 5 else ("script" if mid == "sx" else "plain")
-    tok = toks[1] if mid == "sx" else toks[0]
+    if mid == "fused":
+        fz = FZ.Fuser(nets.RX_CONFIG, nets.SX_CONFIG, stages2.layer_map())
+        fz.load_state_dict(torch.load(ck, map_location="cpu")["state"])
+        m = (stages2.load_model("rx")[0], stages2.load_model("sx")[0], fz.eval())
+        tok = toks
+    else:
+        cfg = nets.SX_CONFIG if mid == "sx" else nets.RX_CONFIG
+        m = nets.make(cfg["type"], cfg)
+        m.load_state_dict(torch.load(ck, map_location="cpu")["model"])
+        m.eval()
+        tok = toks[1] if mid == "sx" else toks[0]
+    form = sys.argv[5] if len(sys.argv) > 5 else ("plain" if mid == "rx" else "script")
     Xa, fa, la = feats(m, mid, tok, samples(w, "train", ntr, 505, form))
     Xb, fb, lb = feats(m, mid, tok, samples(w, "val", nva, 606, form))
     table = {f"L{li}": {"first_name": probe(Xa[li], fa, Xb[li], fb, len(w.first)),
