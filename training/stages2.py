@@ -467,18 +467,7 @@ def probe_table(args, w, sx, toks, ntr=1500, nva=400):
     Xva, yva = collect(va)
     for p in positions:
         for l in range(nl):
-            a, b = Xtr[(p, l)], Xva[(p, l)]
-            mu, sd = a.mean(0), a.std(0) + 1e-5
-            a, b = (a - mu) / sd, (b - mu) / sd
-            torch.manual_seed(0)
-            lin = torch.nn.Linear(a.shape[1], len(w.cities))
-            opt = torch.optim.Adam(lin.parameters(), lr=1e-2, weight_decay=1e-4)
-            for _ in range(200):
-                loss = torch.nn.functional.cross_entropy(lin(a), ytr)
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-            table[p][f"L{l}"] = round(float((lin(b).argmax(-1) == yva).float().mean()), 4)
+            table[p][f"L{l}"] = linear_probe(Xtr[(p, l)], ytr, Xva[(p, l)], yva, len(w.cities))
     log("probe", table)
     return {"description": "val accuracy of a linear probe (softmax regression on standardized K|V of one sharer layer, "
                            "one position) predicting the asked person's city; script passages; chance %.4f" % (1 / len(w.cities)),
@@ -486,6 +475,21 @@ def probe_table(args, w, sx, toks, ntr=1500, nva=400):
 
 
 QUESTION_PREFIX = "Where does "
+
+
+def linear_probe(a, ya, b, yb, ncls, steps=200, weight_decay=1e-4):
+    """softmax regression on features standardized with the train rows' statistics; returns val accuracy."""
+    mu, sd = a.mean(0), a.std(0) + 1e-5
+    a, b = (a - mu) / sd, (b - mu) / sd
+    torch.manual_seed(0)
+    lin = torch.nn.Linear(a.shape[1], ncls)
+    opt = torch.optim.Adam(lin.parameters(), lr=1e-2, weight_decay=weight_decay)
+    for _ in range(steps):
+        loss = torch.nn.functional.cross_entropy(lin(a), ya)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return round(float((lin(b).argmax(-1) == yb).float().mean()), 4)
 
 
 # ------------------------------------------------------------------ manifest --------------------------------------

@@ -1,43 +1,58 @@
 #!/usr/bin/python3
-"""Is C2C the sharer's answer handed over, or the receiver reading fused facts? On the test script passages: the
-2x2 of sharer-correct x C2C-correct, how often the two give the same answer, and accuracy per asked attribute.
-Needs the cached rx, sx and fuser-first checkpoints of a build (training/.cache/).
+"""Is C2C the sharer's answer handed over, or the receiver reading fused facts, and does it bind? On the test script
+passages: the 2x2 of sharer-correct x C2C-correct, how often the two give the same answer, accuracy per asked
+attribute, and accuracy by the number of values of the asked attribute in the passage (with n of them, a random
+pick among them is right 1/n). Needs the cached rx, sx and fuser-first checkpoints of a build (training/.cache/).
 usage: training/experiments/c2c_overlap.py"""
 import json
 import os
 import sys
+
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import build as B, stages2 as S, common as C, fuser as FZ
-toks = B.load_toks()
-rx,_ = S.load_model("rx"); sx,_ = S.load_model("sx"); fz = S.load_fuser("first")
-rows = B.evalset("context-test", "script")
-P = [r["prompt"] for r in rows]; A = [r["answer"] for r in rows]
-ps = C.greedy(sx, toks[1], P)
-pc = FZ.c2c_generate(rx, sx, fz, toks[0], toks[1], P, "first")
-sc = [p.strip()==a for p,a in zip(ps,A)]; cc = [p.strip()==a for p,a in zip(pc,A)]
-same = sum(x.strip()==y.strip() for x,y in zip(ps,pc))
-tab = {"both": sum(a and b for a,b in zip(sc,cc)), "sharer_only": sum(a and not b for a,b in zip(sc,cc)),
-       "c2c_only": sum(b and not a for a,b in zip(sc,cc)), "neither": sum(not a and not b for a,b in zip(sc,cc)),
-       "same_answer": same, "n": len(rows)}
-by = {}
-for r, c in zip(rows, cc):
-    d = by.setdefault(r["attribute"], [0,0]); d[0]+=c; d[1]+=1
-tab["c2c_by_attribute"] = {k: f"{v[0]}/{v[1]}" for k,v in by.items()}
-by = {}
-for r, c in zip(rows, sc):
-    d = by.setdefault(r["attribute"], [0,0]); d[0]+=c; d[1]+=1
-tab["sharer_by_attribute"] = {k: f"{v[0]}/{v[1]}" for k,v in by.items()}
-# how many values of the asked attribute the passage shows: with n of them, picking one at random is right 1/n
-import world as W
-w = W.World()
-split = {}
-for r, a_ok, c_ok in zip(rows, sc, cc):
-    psg = r["prompt"].split(" Question: ")[0]
-    n = sum(1 for v in w.values[r["attribute"]] if S.in_passage(w, v, psg, "script"))
-    d = split.setdefault(n, [0, 0, 0])
-    d[0] += a_ok
-    d[1] += c_ok
-    d[2] += 1
-tab["by_candidates"] = {str(n): {"n": t, "sharer": round(a / t, 3), "c2c": round(c / t, 3), "chance": round(1 / n, 3)}
-                        for n, (a, c, t) in sorted(split.items()) if n > 0}
-print(json.dumps(tab))
+import build as B  # noqa: E402
+import common as C  # noqa: E402
+import fuser as FZ  # noqa: E402
+import stages2 as S  # noqa: E402
+import world as W  # noqa: E402
+
+
+def accuracy_by(keys, correct):
+    """{key: [right, n]}"""
+    out = {}
+    for k, ok in zip(keys, correct):
+        d = out.setdefault(k, [0, 0])
+        d[0] += ok
+        d[1] += 1
+    return out
+
+
+def main():
+    w = W.World()
+    toks = B.load_toks()
+    rx, _ = S.load_model("rx")
+    sx, _ = S.load_model("sx")
+    fz = S.load_fuser("first")
+    rows = B.evalset("context-test", "script")
+    prompts, answers = [r["prompt"] for r in rows], [r["answer"] for r in rows]
+    by_sharer = C.greedy(sx, toks[1], prompts)
+    by_c2c = FZ.c2c_generate(rx, sx, fz, toks[0], toks[1], prompts, "first")
+    sc = [p.strip() == a for p, a in zip(by_sharer, answers)]
+    cc = [p.strip() == a for p, a in zip(by_c2c, answers)]
+    pairs = list(zip(sc, cc))
+    tab = {"both": sum(a and c for a, c in pairs), "sharer_only": sum(a and not c for a, c in pairs),
+           "c2c_only": sum(c and not a for a, c in pairs), "neither": sum(not a and not c for a, c in pairs),
+           "same_answer": sum(x.strip() == y.strip() for x, y in zip(by_sharer, by_c2c)), "n": len(rows)}
+    attrs = [r["attribute"] for r in rows]
+    tab["c2c_by_attribute"] = {k: f"{r}/{n}" for k, (r, n) in accuracy_by(attrs, cc).items()}
+    tab["sharer_by_attribute"] = {k: f"{r}/{n}" for k, (r, n) in accuracy_by(attrs, sc).items()}
+    cands = [sum(1 for v in w.values[r["attribute"]]
+                 if S.in_passage(w, v, r["prompt"].split(" Question: ")[0], "script")) for r in rows]
+    sh, c2 = accuracy_by(cands, sc), accuracy_by(cands, cc)
+    tab["by_candidates"] = {str(n): {"n": sh[n][1], "sharer": round(sh[n][0] / sh[n][1], 3),
+                                     "c2c": round(c2[n][0] / c2[n][1], 3), "chance": round(1 / n, 3)}
+                            for n in sorted(sh) if n > 0}
+    print(json.dumps(tab))
+
+
+if __name__ == "__main__":
+    main()

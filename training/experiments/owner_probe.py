@@ -91,20 +91,6 @@ def feats(model, mid, tok, data):
     return [torch.stack(X[li]) for li in range(nl)], torch.tensor(yf), torch.tensor(yl)
 
 
-def probe(a, ya, b, yb, ncls):
-    mu, sd = a.mean(0), a.std(0) + 1e-5
-    a, b = (a - mu) / sd, (b - mu) / sd
-    torch.manual_seed(0)
-    lin = torch.nn.Linear(a.shape[1], ncls)
-    opt = torch.optim.Adam(lin.parameters(), lr=1e-2, weight_decay=1e-3)
-    for _ in range(300):
-        loss = torch.nn.functional.cross_entropy(lin(a), ya)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return round(float((lin(b).argmax(-1) == yb).float().mean()), 4)
-
-
 def main():
     mid, ck = sys.argv[1], sys.argv[2]
     ntr = int(sys.argv[3]) if len(sys.argv) > 3 else 3000
@@ -125,6 +111,8 @@ def main():
     form = sys.argv[5] if len(sys.argv) > 5 else ("plain" if mid == "rx" else "script")
     Xa, fa, la = feats(m, mid, tok, samples(w, "train", ntr, 505, form))
     Xb, fb, lb = feats(m, mid, tok, samples(w, "val", nva, 606, form))
+    def probe(a, ya, b, yb, ncls):  # the settings results/owner-probe-*.json were made with
+        return stages2.linear_probe(a, ya, b, yb, ncls, steps=300, weight_decay=1e-3)
     table = {f"L{li}": {"first_name": probe(Xa[li], fa, Xb[li], fb, len(w.first)),
                         "last_name": probe(Xa[li], la, Xb[li], lb, len(w.last))} for li in range(len(Xa))}
     out = {"model": mid, "checkpoint": ck, "form": form, "n_train": len(fa), "n_val": len(fb),
