@@ -271,7 +271,8 @@ def get_rxft(args, w, toks, rx):
                     init=rx, seed=33, eval_every=100)
 
 
-def main():
+def parser():
+    """build.py's options; experiments take their defaults from here (`parser().parse_args([])`)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--all", action="store_true")
     ap.add_argument("--stages", default="")
@@ -306,7 +307,11 @@ def main():
     ap.add_argument("--jobs", type=int, default=0,
                     help="on CPU, train sx in a second process beside rx/rx-ft (1 torch thread each); "
                          "0 = 2 when there are >= 2 cores, else 1; ignored on CUDA")
-    args = ap.parse_args()
+    return ap
+
+
+def main():
+    args = parser().parse_args()
     stages = STAGES if args.all else [s for s in args.stages.split(",") if s]
     jobs = args.jobs or (2 if (os.cpu_count() or 1) >= 2 else 1)
     w = W.World()

@@ -21,16 +21,12 @@ def main():
     weight = float(sys.argv[1])
     steps = int(sys.argv[2]) if len(sys.argv) > 2 else 1200
 
-    class Args:
-        fuser_steps = steps
-        bs = 32
-        fuser_script_share = 0.5
-        fuser_distill = weight
+    args = B.parser().parse_args(["--fuser-steps", str(steps), "--fuser-distill", str(weight)])
     w = W.World()
     toks = B.load_toks()
     rx, _ = S.load_model("rx")
     sx, _ = S.load_model("sx")
-    fz, _ = S.train_fuser(Args, w, rx, sx, toks, "first", steps)
+    fz, _ = S.train_fuser(args, w, rx, sx, toks, "first", steps)
     fz.eval()
     torch.save({"state": fz.state_dict()}, os.path.join(C.CACHE, f"exp-fuser-d{weight:g}.pt"))
     val = B.evalset("context-val")
