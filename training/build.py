@@ -11,6 +11,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 import bpe  # noqa: E402
 import common as C  # noqa: E402
@@ -87,7 +88,7 @@ def evalset(name, form=None):
 
 
 # ---------------------------------------------------------------- task samplers ----------------------------------
-def multi_qa(w, rng, form, ks=(1, 2, 3), nq=3, p_rev=0.0):
+def multi_qa(w, rng, form, ks=(1, 2, 3), nq=3, p_rev=0.0, with_owners=False):
     """one passage + up to nq questions about it (first segment has the eval format unless reversed). With p_rev > 0
     each question is asked the other way round with that probability ("Who lives in Zoutha?" -> "Turn Deidrir"): it
     rewards carrying a sentence's name onto its values, the half of the binding circuit that forward questions
@@ -106,7 +107,27 @@ def multi_qa(w, rng, form, ks=(1, 2, 3), nq=3, p_rev=0.0):
         else:
             q, ans = W.QUESTION[a].format(n=ps[i]), facts[i][a]
         segs.append((w.ctx_prompt(psg, q) if n == 0 else " Question: " + q + " Answer:", " " + ans))
+    if with_owners:
+        return segs, owner_spans(w, ps, shown, facts, len("Context: "))
     return segs
+
+
+def owner_spans(w, ps, shown, facts, at):
+    """(start, end, first-name index, last-name index, is_name) of every value word in the passage and of each
+    person's last name, as character offsets in the prompt (the passage starts at `at`); the cipher keeps offsets, so they hold for
+    both forms. The name's own span gives the name an identity where it stands, which the values then copy: with
+    values alone the owner objective stayed at chance for 500 steps (training/experiments/README.md)."""
+    out = []
+    for j, p in enumerate(ps):
+        first, last = p.split()
+        pos = at + len(p) + 1
+        out.append((pos - 1 - len(last), pos - 1, w.first.index(first), w.last.index(last), True))
+        for a in shown[j]:
+            end = pos + len(W.CLAUSE[a].format(v=facts[j][a]))
+            out.append((end - len(facts[j][a]), end, w.first.index(first), w.last.index(last), False))
+            pos = end + 2  # past ", " (or ". " after the last clause)
+        at = pos
+    return out
 
 
 def rx_sampler(w, rng, p_rev=0.0):
@@ -123,12 +144,15 @@ SX_TASKS = [("ctx_script", 0.45), ("ctx_plain", 0.2), ("relay_script", 0.1), ("r
             ("gloss", 0.12), ("know", 0.07), ("know_relay", 0.03)]
 
 
-def sx_task_batch(w, rng, B, p_rev=0.0):
+def sx_task_batch(w, rng, B, p_rev=0.0, with_owners=False):
+    """one task per batch; with_owners: items are (segments, owner_spans), the owners empty outside the context
+    task (the draws are the same either way)."""
     task = rng.choices([t for t, _ in SX_TASKS], [p for _, p in SX_TASKS])[0]
     out = []
     for _ in range(B):
         if task.startswith("ctx"):
-            out.append(multi_qa(w, rng, task[4:], p_rev=p_rev))
+            out.append(multi_qa(w, rng, task[4:], p_rev=p_rev, with_owners=with_owners))
+            continue
         elif task.startswith("relay"):
             it = w.context_item(rng, "train", ks=(1, 2, 3))
             psg = it["passage_script"] if task.endswith("script") else it["passage_plain"]
@@ -151,13 +175,16 @@ def sx_task_batch(w, rng, B, p_rev=0.0):
                 out.append((w.know_prompt(it["question"]), " " + it["answer"]))
             else:
                 out.append((w.know_relay_prompt(it["question"]), " " + it["relay_sentence"]))
+        if with_owners:
+            out[-1] = (out[-1], [])
     return out
 
 
 # ---------------------------------------------------------------- LM training ------------------------------------
 def train_lm(args, w, mid, cfg, tok, batch_fn, val_rows, steps, lr, init=None, target=None, seed=0, eval_every=250,
-             lm_weight=0.2):
-    """trains, keeps the checkpoint best on val; stops early when val >= target twice."""
+             lm_weight=0.2, aux=None):
+    """trains, keeps the checkpoint best on val; stops early when val >= target twice. aux (e.g. OwnerHead): an
+    extra trained module whose loss(m, tok, items, lm_weight) replaces the plain LM loss."""
     ck = os.path.join(C.CACHE, mid + ".pt")
     if os.path.exists(ck) and not args.retrain:
         st = torch.load(ck, map_location="cpu")
@@ -171,7 +198,8 @@ def train_lm(args, w, mid, cfg, tok, batch_fn, val_rows, steps, lr, init=None, t
     if init is not None:
         m.load_state_dict(init.state_dict())
     m.to(C.DEV)
-    opt = torch.optim.AdamW(m.parameters(), lr=lr, betas=(0.9, 0.98), weight_decay=0.05)
+    params = list(m.parameters()) + ([] if aux is None else list(aux.to(C.DEV).parameters()))
+    opt = torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.98), weight_decay=0.05)
     rng = random.Random(seed + 1)
     warm = min(100, steps // 10)
     best, best_state, hits, hist = -1.0, None, 0, []
@@ -183,13 +211,17 @@ def train_lm(args, w, mid, cfg, tok, batch_fn, val_rows, steps, lr, init=None, t
         for g in opt.param_groups:
             g["lr"] = lr * f
         m.train()
-        loss = C.lm_loss(m, C.lm_batch(tok, batch_fn(rng), lm_weight))
+        if aux is None:
+            loss = C.lm_loss(m, C.lm_batch(tok, batch_fn(rng), lm_weight))
+        else:
+            loss = aux.loss(m, tok, batch_fn(rng), lm_weight)
         opt.zero_grad()
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         if step % 50 == 0:
-            log(f"{mid} step {step} loss {loss.item():.4f} ({(time.time() - t0) / step:.2f}s/step)")
+            extra = "" if aux is None else f" aux {aux.last_aux:.4f}"
+            log(f"{mid} step {step} loss {loss.item():.4f}{extra} ({(time.time() - t0) / step:.2f}s/step)")
         if step % eval_every == 0 or step == steps:
             acc = C.accuracy(C.greedy(m, tok, prompts), answers)
             hist.append((step, acc))
@@ -233,13 +265,53 @@ def get_rx(args, w, toks):
                     seed=13, lm_weight=0.05)
 
 
-def sx_script_heavy_batch(w, rng, B, p_rev, ctx_share):
+def sx_script_heavy_batch(w, rng, B, p_rev, ctx_share, with_owners=False):
     """phase b of sx: ctx_share of the batches are script context questions, the rest the phase-a task mix. Phase a
     spreads sx over seven tasks, so it sees ~24k script context examples against rx's ~240k plain ones; more of them
     is what lifted val script from 51% to 58% in 750 steps (training/experiments/sx_more.py)."""
     if rng.random() < ctx_share:
-        return [multi_qa(w, rng, "script", p_rev=p_rev) for _ in range(B)]
-    return sx_task_batch(w, rng, B, p_rev)
+        return [multi_qa(w, rng, "script", p_rev=p_rev, with_owners=with_owners) for _ in range(B)]
+    return sx_task_batch(w, rng, B, p_rev, with_owners)
+
+
+class OwnerHead(torch.nn.Module):
+    """sx phase c's auxiliary objective: at every byte of every value word in a passage (and of each person's last
+    name), a linear head on the residual stream after sx layer `layer` predicts the owner's first and last name
+    (cross-entropy summed over the two, weight `weight`). The sharer answered without this (its K/V at a script value held no owner: a linear probe was at
+    chance, training/experiments/owner_probe.py), and a per-token fuser can only hand the receiver what the sharer
+    holds at that position; rx writes the owner onto its own value tokens (probe 51%). The head is dropped after
+    training: the exported sx is unchanged in form."""
+
+    def __init__(self, w, hidden, layer, weight):
+        super().__init__()
+        self.layer, self.weight, self.nf = layer, weight, len(w.first)
+        self.proj = torch.nn.Linear(hidden, len(w.first) + len(w.last))
+        self.last_aux = 0.0
+
+    def loss(self, m, tok, items, lm_weight):
+        batch = C.lm_batch(tok, [segs for segs, _ in items], lm_weight)
+        seen = []
+        hook = m.layers[self.layer].register_forward_hook(lambda mod, inp, out: seen.append(out[0]))
+        try:
+            lm = C.lm_loss(m, batch)
+        finally:
+            hook.remove()
+        L = batch[0].shape[1]
+        yf = torch.full((len(items), L), -100, dtype=torch.long)
+        yl = torch.full((len(items), L), -100, dtype=torch.long)
+        for i, (_, owners) in enumerate(items):
+            for s, e, f, l, _ in owners:  # byte-level: character j of the prompt is position j + 1 (after BOS)
+                yf[i, s + 1:e + 1] = f
+                yl[i, s + 1:e + 1] = l
+        if (yf >= 0).sum() == 0:
+            self.last_aux = 0.0
+            return lm
+        z = self.proj(seen[0])
+        aux = (F.cross_entropy(z[..., :self.nf].reshape(-1, self.nf), yf.reshape(-1).to(z.device), ignore_index=-100)
+               + F.cross_entropy(z[..., self.nf:].reshape(-1, z.shape[-1] - self.nf), yl.reshape(-1).to(z.device),
+                                 ignore_index=-100))
+        self.last_aux = aux.item()
+        return lm + self.weight * aux
 
 
 def get_sx(args, w, toks):
@@ -260,8 +332,16 @@ def get_sx(args, w, toks):
     b = train_lm(args, w, "sx-b", nets.SX_CONFIG, toks[1],
                  lambda rng: sx_script_heavy_batch(w, rng, args.sx_bs, args.reverse_share, args.sx2_ctx_share),
                  val, args.sx2_steps, 1e-3, seed=23, init=a, lm_weight=0.05)
-    shutil.copy(os.path.join(C.CACHE, "sx-b.pt"), os.path.join(C.CACHE, "sx.pt"))
-    return b
+    if args.sx3_steps <= 0:
+        shutil.copy(os.path.join(C.CACHE, "sx-b.pt"), os.path.join(C.CACHE, "sx.pt"))
+        return b
+    head = OwnerHead(w, nets.SX_CONFIG["hidden_size"], args.sx3_owner_layer, args.sx3_owner_weight)
+    c = train_lm(args, w, "sx-c", nets.SX_CONFIG, toks[1],
+                 lambda rng: sx_script_heavy_batch(w, rng, args.sx_bs, args.reverse_share, args.sx2_ctx_share,
+                                                   with_owners=True),
+                 val, args.sx3_steps, 1e-3, seed=24, init=b, lm_weight=0.05, aux=head)
+    shutil.copy(os.path.join(C.CACHE, "sx-c.pt"), os.path.join(C.CACHE, "sx.pt"))
+    return c
 
 
 def get_rxft(args, w, toks, rx):
@@ -286,6 +366,11 @@ def parser():
     ap.add_argument("--sx2-steps", type=int, default=2000, help="sx phase b (script-heavy); 0 = no phase b")
     ap.add_argument("--sx2-ctx-share", type=float, default=0.6,
                     help="share of sx phase-b batches that are all script context questions")
+    ap.add_argument("--sx3-steps", type=int, default=0,
+                    help="sx phase c: phase b's mix plus the owner objective (OwnerHead); 0 = no phase c")
+    ap.add_argument("--sx3-owner-layer", type=int, default=2,
+                    help="sx layer whose output the owner head reads (the fuser reads sx layers 2-5)")
+    ap.add_argument("--sx3-owner-weight", type=float, default=0.5)
     ap.add_argument("--rxft-steps", type=int, default=400)
     ap.add_argument("--reverse-share", type=float, default=1 / 3,
                     help="share of rx and sx context-task training questions asked reversed (value -> person); "
