@@ -188,6 +188,7 @@ def train_lm(args, w, mid, cfg, tok, batch_fn, val_rows, steps, lr, init=None, t
     ck = os.path.join(C.CACHE, mid + ".pt")
     if os.path.exists(ck) and not args.retrain:
         st = torch.load(ck, map_location="cpu")
+        C.check_config(mid, st, cfg)
         if st.get("final"):
             log(f"{mid}: cached (val={st['val']:.4f})")
             m = nets.make(cfg["type"], cfg)
@@ -228,13 +229,13 @@ def train_lm(args, w, mid, cfg, tok, batch_fn, val_rows, steps, lr, init=None, t
             log(f"{mid} step {step} val acc {acc:.4f}")
             if acc > best:
                 best, best_state = acc, {k: v.detach().cpu().clone() for k, v in m.state_dict().items()}
-                torch.save({"model": best_state, "val": best, "step": step, "final": False}, ck)
+                torch.save({"model": best_state, "val": best, "step": step, "final": False, "config": cfg}, ck)
             hits = hits + 1 if target is not None and acc >= target else 0
             if hits >= 2:
                 log(f"{mid}: target {target} reached twice, stopping")
                 break
     torch.save({"model": best_state, "val": best, "final": True, "history": hist, "steps_run": step,
-                "sec": time.time() - t0}, ck)
+                "sec": time.time() - t0, "config": cfg}, ck)
     # per phase as well as per stage: a stage whose first phase came from the cache records only the phase it ran
     record_time(os.path.join(C.CACHE, "timing.json"), mid, time.time() - t0, True)
     m.load_state_dict(best_state)
@@ -272,6 +273,11 @@ def sx_script_heavy_batch(w, rng, B, p_rev, ctx_share, with_owners=False):
     if rng.random() < ctx_share:
         return [multi_qa(w, rng, "script", p_rev=p_rev, with_owners=with_owners) for _ in range(B)]
     return sx_task_batch(w, rng, B, p_rev, with_owners)
+
+
+def owner_layer(args):
+    n = nets.SX_CONFIG["num_hidden_layers"] - nets.RX_CONFIG["num_hidden_layers"]  # last-aligned layer map
+    return n if args.sx_owner_layer < 0 else args.sx_owner_layer
 
 
 class OwnerHead(torch.nn.Module):
@@ -316,32 +322,74 @@ class OwnerHead(torch.nn.Module):
 
 def get_sx(args, w, toks):
     """phase a: sx_steps of the task mix at lr 2e-3; phase b (from the best of a, lr 1e-3): sx2_steps of a
-    script-heavy mix. Both keep the checkpoint best on val script passages."""
+    script-heavy mix, with the owner objective when sx2_owner_weight > 0; optional phase c (sx3_steps): phase b's mix
+    with the owner objective at sx3_owner_weight. Each keeps the checkpoint best on val script passages. With
+    --sx-budget the step counts of a and b come from a timing of this machine (see calibrate_sx)."""
     val = evalset("context-val", "script")
     init = None
     if os.environ.get("LL_SX_INIT"):  # resume from an interrupted checkpoint (see README, "history")
         init = nets.make("gpt2", nets.SX_CONFIG)
         init.load_state_dict(torch.load(os.environ["LL_SX_INIT"], map_location="cpu")["model"])
+    owners_b = args.sx2_owner_weight > 0
+    heavy = lambda rng, owners=owners_b: sx_script_heavy_batch(  # noqa: E731
+        w, rng, args.sx_bs, args.reverse_share, args.sx2_ctx_share, with_owners=owners)
+    head_b = OwnerHead(w, nets.SX_CONFIG["hidden_size"], owner_layer(args), args.sx2_owner_weight) if owners_b else None
+    if args.sx_budget > 0 and not (os.path.exists(os.path.join(C.CACHE, "sx.pt")) and not args.retrain):
+        calibrate_sx(args, toks[1], heavy, head_b, val)
+    # val every 250 steps (the committed recipe); about 8 val passes per phase when the steps come from a budget
+    every = lambda n: max(250, (n // 8) // 50 * 50) if args.sx_budget > 0 else 250  # noqa: E731
     a = train_lm(args, w, "sx-a", nets.SX_CONFIG, toks[1],
                  lambda rng: sx_task_batch(w, rng, args.sx_bs, args.reverse_share), val, args.sx_steps, 2e-3,
-                 seed=22, init=init, lm_weight=0.05)
+                 seed=22, init=init, lm_weight=0.05, eval_every=every(args.sx_steps))
     import shutil
     if args.sx2_steps <= 0:
         shutil.copy(os.path.join(C.CACHE, "sx-a.pt"), os.path.join(C.CACHE, "sx.pt"))
         return a
-    b = train_lm(args, w, "sx-b", nets.SX_CONFIG, toks[1],
-                 lambda rng: sx_script_heavy_batch(w, rng, args.sx_bs, args.reverse_share, args.sx2_ctx_share),
-                 val, args.sx2_steps, 1e-3, seed=23, init=a, lm_weight=0.05)
+    b = train_lm(args, w, "sx-b", nets.SX_CONFIG, toks[1], heavy, val, args.sx2_steps, 1e-3, seed=23, init=a,
+                 lm_weight=0.05, aux=head_b, eval_every=every(args.sx2_steps))
     if args.sx3_steps <= 0:
         shutil.copy(os.path.join(C.CACHE, "sx-b.pt"), os.path.join(C.CACHE, "sx.pt"))
         return b
-    head = OwnerHead(w, nets.SX_CONFIG["hidden_size"], args.sx3_owner_layer, args.sx3_owner_weight)
-    c = train_lm(args, w, "sx-c", nets.SX_CONFIG, toks[1],
-                 lambda rng: sx_script_heavy_batch(w, rng, args.sx_bs, args.reverse_share, args.sx2_ctx_share,
-                                                   with_owners=True),
-                 val, args.sx3_steps, 1e-3, seed=24, init=b, lm_weight=0.05, aux=head)
+    head = OwnerHead(w, nets.SX_CONFIG["hidden_size"], owner_layer(args), args.sx3_owner_weight)
+    c = train_lm(args, w, "sx-c", nets.SX_CONFIG, toks[1], lambda rng: heavy(rng, True),
+                 val, args.sx3_steps, 1e-3, seed=24, init=b, lm_weight=0.05, aux=head, eval_every=every(args.sx3_steps))
     shutil.copy(os.path.join(C.CACHE, "sx-c.pt"), os.path.join(C.CACHE, "sx.pt"))
     return c
+
+
+def calibrate_sx(args, tok, heavy, head, val):
+    """--sx-budget: sets --sx-steps and --sx2-steps (in their default ratio) so that both phases and their val
+    passes fit the budget on this machine, from 20 timed steps of phase b's batches (the longest) and one val pass.
+    The counts are logged and kept in each checkpoint (steps_run); a rerun anywhere with those two flags, and no
+    budget, trains the same schedule."""
+    m = nets.make("gpt2", nets.SX_CONFIG).to(C.DEV)
+    params = list(m.parameters()) + ([] if head is None else list(head.to(C.DEV).parameters()))
+    opt = torch.optim.AdamW(params, lr=1e-4)
+    rng = random.Random(999)
+    times = []
+    for i in range(25):
+        if C.DEV.type == "cuda":
+            torch.cuda.synchronize()
+        t = time.time()
+        items = heavy(rng)
+        loss = C.lm_loss(m, C.lm_batch(tok, items, 0.05)) if head is None else head.loss(m, tok, items, 0.05)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if C.DEV.type == "cuda":
+            torch.cuda.synchronize()
+        times.append(time.time() - t)
+    step = sorted(times[5:])[len(times[5:]) // 2] * 1.1  # median of the warm steps, plus a margin for the val passes' batches
+    t = time.time()
+    C.greedy(m, tok, [r["prompt"] for r in val])
+    t_val = time.time() - t
+    share = args.sx_steps / (args.sx_steps + args.sx2_steps)
+    n = int((args.sx_budget - 18 * t_val) / step)
+    args.sx_steps = max(50, int(n * share) // 50 * 50)
+    args.sx2_steps = max(50, (n - args.sx_steps) // 50 * 50)
+    log(f"sx budget {args.sx_budget:.0f}s: {step * 1000:.1f} ms/step, val pass {t_val:.1f}s -> "
+        f"--sx-steps {args.sx_steps} --sx2-steps {args.sx2_steps}")
+    del m, opt
 
 
 def get_rxft(args, w, toks, rx):
@@ -368,8 +416,17 @@ def parser():
                     help="share of sx phase-b batches that are all script context questions")
     ap.add_argument("--sx3-steps", type=int, default=0,
                     help="sx phase c: phase b's mix plus the owner objective (OwnerHead); 0 = no phase c")
-    ap.add_argument("--sx3-owner-layer", type=int, default=2,
-                    help="sx layer whose output the owner head reads (the fuser reads sx layers 2-5)")
+    ap.add_argument("--sx-owner-layer", type=int, default=-1,
+                    help="sx layer whose output the owner head reads; -1 = the first layer the fuser reads (2 for "
+                         "the 6-layer sharer: its output feeds the K/V of layers 3-5)")
+    ap.add_argument("--sx2-owner-weight", type=float, default=0.0,
+                    help="owner objective (OwnerHead) in sx phase b at this weight; 0 = off")
+    ap.add_argument("--sx-shape", default="",
+                    help="LAYERSxHIDDENxHEADS of the sharer, e.g. 8x192x12 (default: nets.SX_CONFIG, 6x96x6); "
+                         "every stage that loads sx must be given the same shape")
+    ap.add_argument("--sx-budget", type=float, default=0.0,
+                    help="seconds for sx phases a + b: sets --sx-steps/--sx2-steps from a timing on this machine "
+                         "(0 = use the step flags)")
     ap.add_argument("--sx3-owner-weight", type=float, default=0.5)
     ap.add_argument("--rxft-steps", type=int, default=400)
     ap.add_argument("--reverse-share", type=float, default=1 / 3,
@@ -385,6 +442,10 @@ def parser():
     ap.add_argument("--fuser-distill", type=float, default=1.0,
                     help="weight of the fuser's auxiliary loss toward the receiver's own K/V of each passage's plain "
                          "twin (0 = answer cross-entropy only, the paper's loss)")
+    ap.add_argument("--fuser-budget", type=float, default=0.0,
+                    help="seconds for fuser training: sets --fuser-steps from a timing on this machine (0 = the flag)")
+    ap.add_argument("--no-fuser-export", action="store_true",
+                    help="train and cache the fuser but do not export it (export later from the cache)")
     ap.add_argument("--fuser-val", type=int, default=200, help="val passages per form used to pick the alignment")
     ap.add_argument("--export-models", default="rx,sx,rx-ft")
     ap.add_argument("--eval-limit", type=int, default=0, help="0 = full test sets; >0 = first N rows (quick look)")
@@ -397,6 +458,8 @@ def parser():
 
 def main():
     args = parser().parse_args()
+    if args.sx_shape:
+        nets.set_sx_shape(args.sx_shape)
     stages = STAGES if args.all else [s for s in args.stages.split(",") if s]
     jobs = args.jobs or (2 if (os.cpu_count() or 1) >= 2 else 1)
     w = W.World()

@@ -9,11 +9,24 @@ import bpe
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-MODELS = os.path.join(ROOT, "models")
-CACHE = os.path.join(HERE, ".cache")
+# LL_MODELS / LL_CACHE: another models folder or cache, so that two variants can train side by side on one machine
+MODELS = os.environ.get("LL_MODELS", os.path.join(ROOT, "models"))
+CACHE = os.environ.get("LL_CACHE", os.path.join(HERE, ".cache"))
 DEV = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 if DEV.type == "cpu":
     torch.set_num_threads(int(os.environ.get("LL_THREADS", "2")))
+else:
+    torch.backends.cuda.matmul.allow_tf32 = True  # these models are small; TF32 only speeds up their training
+    torch.backends.cudnn.allow_tf32 = True
+
+
+def check_config(mid, st, cfg):
+    """a cached checkpoint must have the architecture now configured (the sharer's is a flag, build.py --sx-shape)."""
+    c = st.get("config", cfg)
+    if c != cfg:
+        raise SystemExit(f"{mid}.pt was trained with {c['num_hidden_layers']} layers x {c['hidden_size']} x "
+                         f"{c['num_attention_heads']} heads, not the configured shape: pass --sx-shape "
+                         f"{c['num_hidden_layers']}x{c['hidden_size']}x{c['num_attention_heads']}")
 
 
 def seed_all(s):

@@ -26,6 +26,19 @@ def mask_bias(attention_mask, S, P):
     return torch.zeros(m.shape, device=m.device).masked_fill_(~m, NEG)
 
 
+_SDPA = getattr(F, "scaled_dot_product_attention", None)  # torch >= 2.0; Debian's 1.13 has none
+
+
+def attend(q, k, v, mask, head_size):
+    """softmax(q k^T / sqrt(d) + mask) v. Fused (F.scaled_dot_product_attention) where torch has it and the graph is
+    not being exported: the same function, several times faster on a GPU. The ONNX graph always gets the plain form,
+    which is what opset 17 runtimes run."""
+    if _SDPA is not None and not torch.onnx.is_in_onnx_export():
+        return _SDPA(q, k, v, attn_mask=mask)
+    att = torch.softmax(torch.matmul(q * (1.0 / math.sqrt(head_size)), k.transpose(-1, -2)) + mask, dim=-1)
+    return torch.matmul(att, v)
+
+
 class RMSNorm(nn.Module):
     def __init__(self, d, eps=1e-6):
         super().__init__()
@@ -71,8 +84,7 @@ class RxLayer(nn.Module):
         T = k.shape[2]
         kk = k.unsqueeze(2).expand(B, self.KV, rep, T, self.D).reshape(B, self.H, T, self.D)
         vv = v.unsqueeze(2).expand(B, self.KV, rep, T, self.D).reshape(B, self.H, T, self.D)
-        att = torch.softmax(torch.matmul(q * (1.0 / math.sqrt(self.D)), kk.transpose(-1, -2)) + mask, dim=-1)
-        y = torch.matmul(att, vv).transpose(1, 2).reshape(B, S, self.H * self.D)
+        y = attend(q, kk, vv, mask, self.D).transpose(1, 2).reshape(B, S, self.H * self.D)
         x = x + self.o(y)
         h = self.ln2(x)
         x = x + self.down(F.silu(self.gate(h)) * self.up(h))
@@ -129,8 +141,7 @@ class SxLayer(nn.Module):
         if past is not None:
             k = torch.cat([past[0], k], dim=2)
             v = torch.cat([past[1], v], dim=2)
-        att = torch.softmax(torch.matmul(q * (1.0 / math.sqrt(self.D)), k.transpose(-1, -2)) + mask, dim=-1)
-        y = torch.matmul(att, v).transpose(1, 2).reshape(B, S, self.H * self.D)
+        y = attend(q, k, v, mask, self.D).transpose(1, 2).reshape(B, S, self.H * self.D)
         x = x + self.o(y)
         x = x + self.proj(F.gelu(self.fc(self.ln2(x))))
         return x, (k, v)
@@ -172,6 +183,17 @@ RX_CONFIG = {"type": "llama", "vocab_size": 1024, "hidden_size": 128, "num_atten
 SX_CONFIG = {"type": "gpt2", "vocab_size": 259, "hidden_size": 96, "num_attention_heads": 6, "num_key_value_heads": 6,
              "head_size": 16, "num_hidden_layers": 6, "intermediate_size": 384, "context_length": 512,
              "rope_theta": 500.0}
+
+
+def set_sx_shape(shape):
+    """`LAYERSxHIDDENxHEADS` (e.g. 8x192x12): resizes SX_CONFIG in place, so that every stage and the fuser see the
+    same sharer; head size = hidden / heads, MLP = 4 x hidden. For a sharer wider than the committed 6x96x6, which
+    plateaued at 63% on val script passages (training/README)."""
+    n, d, h = (int(x) for x in shape.lower().split("x"))
+    if d % h or d // h == RX_CONFIG["head_size"]:
+        raise ValueError(f"sx shape {shape}: hidden must split into heads of a size other than the receiver's")
+    SX_CONFIG.update(num_hidden_layers=n, hidden_size=d, num_attention_heads=h, num_key_value_heads=h,
+                     head_size=d // h, intermediate_size=4 * d)
 
 
 def make(kind, c):

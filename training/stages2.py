@@ -36,6 +36,7 @@ def sha256(path):
 
 def load_model(mid):
     st = torch.load(os.path.join(C.CACHE, mid + ".pt"), map_location="cpu")
+    C.check_config(mid, st, CFG[mid])
     m = nets.make(CFG[mid]["type"], CFG[mid])
     m.load_state_dict(st["model"])
     m.to(C.DEV).eval()
@@ -224,6 +225,15 @@ def stage_fuser(args, B, w, toks):
     vs = [r for r in val if r["form"] == "script"][:args.fuser_val]
     vp = [r for r in val if r["form"] == "plain"][:args.fuser_val]
     res, fz_by = {}, {}
+    inputs = {mid: sha256(os.path.join(C.CACHE, mid + ".pt")) for mid in ("rx", "sx")}
+    cached = cached_fuser(args, inputs)
+    if cached is not None:
+        fz, meta = cached
+        log(f"fuser: cached ({meta['chosen']}, {args.fuser_steps} steps, trained on these rx.pt and sx.pt)")
+        finish_fuser(args, B, toks, fz, meta)
+        return
+    if args.fuser_budget > 0:
+        calibrate_fuser(args, w, rx, sx, toks, vs + vp)
     if args.fuser_alignment == "auto":
         sel = max(1, args.fuser_steps // 4)
         for s in STRATEGIES:  # compare strategies after `sel` steps each, on val
@@ -247,10 +257,57 @@ def stage_fuser(args, B, w, toks):
     trained[best] = fz
     for s, f in trained.items():
         torch.save({"state": f.state_dict()}, os.path.join(C.CACHE, f"fuser-{s}.pt"))
-    meta = {"strategy_selection": res, "chosen": best, "final_val": {"script": a_s, "plain": a_p}}
+    meta = {"strategy_selection": res, "chosen": best, "final_val": {"script": a_s, "plain": a_p},
+            "steps": args.fuser_steps, "inputs": inputs}
     json.dump(meta, open(os.path.join(C.CACHE, "fuser_meta.json"), "w"), indent=1)
-    export_fuser(args, fz, best, meta)
-    c2c_goldens(B, toks, best)
+    finish_fuser(args, B, toks, fz, meta)
+
+
+def finish_fuser(args, B, toks, fz, meta):
+    if args.no_fuser_export:  # e.g. on a GPU host whose torch exports differently: export later, from the cache
+        log("fuser: not exported (--no-fuser-export)")
+        return
+    export_fuser(args, fz, meta["chosen"], meta)
+    c2c_goldens(B, toks, meta["chosen"])
+
+
+def cached_fuser(args, inputs):
+    """the cached fuser, if it was trained (same alignment and steps) on exactly the rx.pt and sx.pt now cached: a
+    fuser trained on another sharer must never be exported beside this one."""
+    mp = os.path.join(C.CACHE, "fuser_meta.json")
+    if args.retrain or not os.path.exists(mp):
+        return None
+    meta = json.load(open(mp))
+    want = args.fuser_alignment if args.fuser_alignment != "auto" else meta.get("chosen")
+    if meta.get("inputs") != inputs or meta.get("chosen") != want or (
+            args.fuser_budget <= 0 and meta.get("steps") != args.fuser_steps):
+        return None
+    args.fuser_steps = meta["steps"]
+    return load_fuser(meta["chosen"]), meta
+
+
+def calibrate_fuser(args, w, rx, sx, toks, val_rows):
+    """--fuser-budget: sets --fuser-steps so that training and its val passes fit the budget, from 12 timed steps
+    of a scratch fuser (same batches and loss); logged and kept in fuser_meta.json."""
+    import copy
+    a = copy.copy(args)
+    a.fuser_steps = 14
+    strategy = args.fuser_alignment if args.fuser_alignment != "auto" else "first"
+    fz, opt = train_fuser(a, w, rx, sx, toks, strategy, 2, seed=999)
+    if C.DEV.type == "cuda":
+        torch.cuda.synchronize()
+    t = time.time()
+    train_fuser(a, w, rx, sx, toks, strategy, 14, steps_from=2, fz=fz, opt=opt, seed=999)
+    if C.DEV.type == "cuda":
+        torch.cuda.synchronize()
+    step = (time.time() - t) / 12
+    t = time.time()
+    c2c_acc(rx, sx, fz, toks, val_rows, strategy)
+    t_val = time.time() - t
+    passes = 2 if args.fuser_alignment == "auto" else 1
+    args.fuser_steps = max(50, int((args.fuser_budget - passes * t_val) / step) // 50 * 50)
+    log(f"fuser budget {args.fuser_budget:.0f}s: {step * 1000:.1f} ms/step, val pass {t_val:.1f}s -> "
+        f"--fuser-steps {args.fuser_steps}")
 
 
 def export_fuser(args, fz, strategy, meta):
@@ -400,7 +457,8 @@ def stage_eval(args, B, w, toks):
             fz = load_fuser(s)
             a, preds["c2c_" + s] = c2c_acc(rx, sx, fz, toks, rows, s)
             ent["c2c_" + s] = {"accuracy": a, "n": n,
-                               "fuser_steps": args.fuser_steps if s == best else meta["strategy_selection"][s]["steps"]}
+                               "fuser_steps": meta.get("steps", args.fuser_steps) if s == best
+                               else meta["strategy_selection"][s]["steps"]}
         ent["c2c"] = dict(ent["c2c_" + best], alignment=best)
         preds["c2c"] = preds["c2c_" + best]
         if name.startswith("context"):

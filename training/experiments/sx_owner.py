@@ -24,7 +24,7 @@ def main():
     toks = B.load_toks()
     init = nets.make("gpt2", nets.SX_CONFIG)
     init.load_state_dict(torch.load(os.path.join(C.CACHE, "sx-b.pt"), map_location="cpu")["model"])
-    head = B.OwnerHead(w, nets.SX_CONFIG["hidden_size"], args.sx3_owner_layer, weight)
+    head = B.OwnerHead(w, nets.SX_CONFIG["hidden_size"], B.owner_layer(args), weight)
     B.train_lm(args, w, f"exp-sx-owner-{weight}", nets.SX_CONFIG, toks[1],
                lambda rng: B.sx_script_heavy_batch(w, rng, args.sx_bs, args.reverse_share, args.sx2_ctx_share,
                                                    with_owners=True),
