@@ -3,7 +3,7 @@
 passages: the 2x2 of sharer-correct x C2C-correct, how often the two give the same answer, accuracy per asked
 attribute, and accuracy by the number of values of the asked attribute in the passage (with n of them, a random
 pick among them is right 1/n). Needs the cached rx, sx and fuser-first checkpoints of a build (training/.cache/).
-usage: training/experiments/c2c_overlap.py"""
+usage: training/experiments/c2c_overlap.py [test|val]   (LL_CACHE: another build's cache)"""
 import json
 import os
 import sys
@@ -32,7 +32,7 @@ def main():
     rx, _ = S.load_model("rx")
     sx, _ = S.load_model("sx")
     fz = S.load_fuser("first")
-    rows = B.evalset("context-test", "script")
+    rows = B.evalset("context-" + (sys.argv[1] if len(sys.argv) > 1 else "test"), "script")
     prompts, answers = [r["prompt"] for r in rows], [r["answer"] for r in rows]
     by_sharer = C.greedy(sx, toks[1], prompts)
     by_c2c = FZ.c2c_generate(rx, sx, fz, toks[0], toks[1], prompts, "first")
