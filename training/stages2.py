@@ -258,7 +258,7 @@ def stage_fuser(args, B, w, toks):
     for s, f in trained.items():
         torch.save({"state": f.state_dict()}, os.path.join(C.CACHE, f"fuser-{s}.pt"))
     meta = {"strategy_selection": res, "chosen": best, "final_val": {"script": a_s, "plain": a_p},
-            "steps": args.fuser_steps, "inputs": inputs}
+            "steps": args.fuser_steps, "budget": args.fuser_budget, "inputs": inputs}
     json.dump(meta, open(os.path.join(C.CACHE, "fuser_meta.json"), "w"), indent=1)
     finish_fuser(args, B, toks, fz, meta)
 
@@ -279,8 +279,9 @@ def cached_fuser(args, inputs):
         return None
     meta = json.load(open(mp))
     want = args.fuser_alignment if args.fuser_alignment != "auto" else meta.get("chosen")
+    # a fuser whose steps came from a budget (e.g. the GPU run) is reused whatever --fuser-steps says
     if meta.get("inputs") != inputs or meta.get("chosen") != want or (
-            args.fuser_budget <= 0 and meta.get("steps") != args.fuser_steps):
+            not meta.get("budget") and args.fuser_budget <= 0 and meta.get("steps") != args.fuser_steps):
         return None
     args.fuser_steps = meta["steps"]
     return load_fuser(meta["chosen"]), meta
