@@ -367,17 +367,15 @@ def calibrate_sx(args, tok, heavy, head, val):
     opt = torch.optim.AdamW(params, lr=1e-4)
     rng = random.Random(999)
     times = []
-    for i in range(25):
-        if C.DEV.type == "cuda":
-            torch.cuda.synchronize()
+    for _ in range(25):
+        C.sync()
         t = time.time()
         items = heavy(rng)
         loss = C.lm_loss(m, C.lm_batch(tok, items, 0.05)) if head is None else head.loss(m, tok, items, 0.05)
         opt.zero_grad()
         loss.backward()
         opt.step()
-        if C.DEV.type == "cuda":
-            torch.cuda.synchronize()
+        C.sync()
         times.append(time.time() - t)
     step = sorted(times[5:])[len(times[5:]) // 2] * 1.1  # median of the warm steps, plus a margin for the val passes' batches
     t = time.time()

@@ -20,6 +20,12 @@ else:
     torch.backends.cudnn.allow_tf32 = True
 
 
+def sync():
+    """waits for queued GPU work, so that wall-clock timings measure it (a no-op on the CPU)."""
+    if DEV.type == "cuda":
+        torch.cuda.synchronize()
+
+
 def check_config(mid, st, cfg):
     """a cached checkpoint must have the architecture now configured (the sharer's is a flag, build.py --sx-shape)."""
     c = st.get("config", cfg)

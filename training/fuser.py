@@ -130,6 +130,9 @@ def fused_past(rx, sx, fz, d, strategy=None):
         for k, v in spast:
             ii = idx.expand(B, k.shape[1], aln.shape[1], k.shape[3])
             g.append((torch.gather(k, 2, ii), torch.gather(v, 2, ii)))
+    see = getattr(fz, "see_sharer", None)  # a fuser that reads more than the aligned positions (experiments/)
+    if see is not None:
+        see(spast, aln)
     fused = fz(rpast, g) if fz is not None else rpast
     return fused, pam
 

@@ -295,12 +295,10 @@ def calibrate_fuser(args, w, rx, sx, toks, val_rows):
     a.fuser_steps = 14
     strategy = args.fuser_alignment if args.fuser_alignment != "auto" else "first"
     fz, opt = train_fuser(a, w, rx, sx, toks, strategy, 2, seed=999)
-    if C.DEV.type == "cuda":
-        torch.cuda.synchronize()
+    C.sync()
     t = time.time()
     train_fuser(a, w, rx, sx, toks, strategy, 14, steps_from=2, fz=fz, opt=opt, seed=999)
-    if C.DEV.type == "cuda":
-        torch.cuda.synchronize()
+    C.sync()
     step = (time.time() - t) / 12
     t = time.time()
     c2c_acc(rx, sx, fz, toks, val_rows, strategy)

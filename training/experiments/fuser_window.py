@@ -83,7 +83,10 @@ class WindowFuser(FZ.Fuser):
         self.pool = nn.ModuleList([WindowPool(rf, sf, window) for _ in layer_map])
         self.kp = nn.ModuleList([CtxPath(*a, dc=96) for _ in layer_map])
         self.vp = nn.ModuleList([CtxPath(*a, dc=96) for _ in layer_map])
-        self.full = None  # (sharer past, alignment) of the current batch, set by fused_past below
+        self.full = None  # (sharer past, alignment) of the current batch, handed over by FZ.fused_past
+
+    def see_sharer(self, spast, aln):
+        self.full = (spast, aln)
 
     def forward(self, rpast, skv):
         spast, aln = self.full
@@ -95,23 +98,6 @@ class WindowFuser(FZ.Fuser):
             c = self.pool[i](rk, sk, spast[sl][0], spast[sl][1], aln)
             out.append((rk + g[i] * self.kp[i](rk, sk, c), rv + g[i] * self.vp[i](rv, sv, c)))
         return out
-
-
-def fused_past(rx, sx, fz, d, strategy=None):
-    """FZ.fused_past (same prefill, gather and fusion), handing a WindowFuser the whole sharer cache and alignment."""
-    pids, pam, sids, sam, aln = [d[k].to(C.DEV) for k in ("pids", "pam", "sids", "sam", "aln")]
-    Bn = pids.shape[0]
-    with torch.no_grad():
-        _, rpast = rx(pids, pam, torch.arange(pids.shape[1], device=C.DEV).unsqueeze(0).expand(Bn, -1))
-        _, spast = sx(sids, sam, torch.arange(sids.shape[1], device=C.DEV).unsqueeze(0).expand(Bn, -1))
-        idx = aln.unsqueeze(1).unsqueeze(-1)
-        g = [tuple(torch.gather(x, 2, idx.expand(Bn, x.shape[1], aln.shape[1], x.shape[3])) for x in kv)
-             for kv in spast]
-    fz.full = (spast, aln)
-    return fz(rpast, g), pam
-
-
-FZ.fused_past = fused_past
 
 
 def main():
