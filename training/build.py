@@ -422,6 +422,9 @@ def parser():
     ap.add_argument("--sx-shape", default="",
                     help="LAYERSxHIDDENxHEADS of the sharer, e.g. 8x192x12 (default: nets.SX_CONFIG, 6x96x6); "
                          "every stage that loads sx must be given the same shape")
+    ap.add_argument("--sx-rotary-dim", type=int, default=0,
+                    help="RoPE on only this many dims of each sharer head, the rest position-free (0 = all, the "
+                         "committed sharer); every stage that loads sx must be given the same value")
     ap.add_argument("--sx-budget", type=float, default=0.0,
                     help="seconds for sx phases a + b: sets --sx-steps/--sx2-steps from a timing on this machine "
                          "(0 = use the step flags)")
@@ -458,6 +461,7 @@ def main():
     args = parser().parse_args()
     if args.sx_shape:
         nets.set_sx_shape(args.sx_shape)
+    nets.set_sx_rotary_dim(args.sx_rotary_dim)
     stages = STAGES if args.all else [s for s in args.stages.split(",") if s]
     jobs = args.jobs or (2 if (os.cpu_count() or 1) >= 2 else 1)
     w = W.World()

@@ -129,6 +129,15 @@ class SxLayer(nn.Module):
         self.qkv = nn.Linear(d, 3 * H * D)
         self.o = nn.Linear(H * D, d)
         self.fc, self.proj = nn.Linear(d, c["intermediate_size"]), nn.Linear(c["intermediate_size"], d)
+        self.R = c.get("rotary_dim", D)
+
+    def rotate(self, x, cos, sin):
+        """RoPE on the first rotary_dim dims of each head; the rest carry no position, so that a query can match
+        content (a name) hundreds of bytes back, where every rotated pair with theta 500 has turned many times."""
+        if self.R == self.D:
+            return x * cos + rotate_half(x) * sin
+        r = x[..., :self.R]
+        return torch.cat([r * cos + rotate_half(r) * sin, x[..., self.R:]], dim=-1)
 
     def forward(self, x, mask, past, cos, sin):
         B, S, _ = x.shape
@@ -136,8 +145,7 @@ class SxLayer(nn.Module):
         q = q.view(B, S, self.H, self.D).transpose(1, 2)
         k = k.view(B, S, self.H, self.D).transpose(1, 2)
         v = v.view(B, S, self.H, self.D).transpose(1, 2)
-        q = q * cos + rotate_half(q) * sin
-        k = k * cos + rotate_half(k) * sin
+        q, k = self.rotate(q, cos, sin), self.rotate(k, cos, sin)
         if past is not None:
             k = torch.cat([past[0], k], dim=2)
             v = torch.cat([past[1], v], dim=2)
@@ -155,8 +163,8 @@ class Sx(nn.Module):
         super().__init__()
         self.c = c
         self.embed = nn.Embedding(c["vocab_size"], c["hidden_size"])
-        D = c["head_size"]
-        self.register_buffer("inv_freq", 1.0 / (c["rope_theta"] ** (torch.arange(0, D, 2).float() / D)), persistent=False)
+        R = c.get("rotary_dim", c["head_size"])
+        self.register_buffer("inv_freq", 1.0 / (c["rope_theta"] ** (torch.arange(0, R, 2).float() / R)), persistent=False)
         self.layers = nn.ModuleList([SxLayer(c) for _ in range(c["num_hidden_layers"])])
         self.norm = nn.LayerNorm(c["hidden_size"])
         self.head = nn.Linear(c["hidden_size"], c["vocab_size"], bias=False)
@@ -194,6 +202,18 @@ def set_sx_shape(shape):
         raise ValueError(f"sx shape {shape}: hidden must split into heads of a size other than the receiver's")
     SX_CONFIG.update(num_hidden_layers=n, hidden_size=d, num_attention_heads=h, num_key_value_heads=h,
                      head_size=d // h, intermediate_size=4 * d)
+
+
+def set_sx_rotary_dim(r):
+    """RoPE on only the first r dims of each sharer head (0: all, the committed sharer). Kept out of SX_CONFIG unless
+    set, so that checkpoints of the committed shape still match it."""
+    D = SX_CONFIG["head_size"]
+    if r <= 0 or r == D:
+        SX_CONFIG.pop("rotary_dim", None)
+        return
+    if r % 2 or r > D:
+        raise ValueError(f"sx rotary dim {r}: must be even and at most the head size {D}")
+    SX_CONFIG["rotary_dim"] = r
 
 
 def make(kind, c):
