@@ -420,11 +420,11 @@ def parser():
     ap.add_argument("--sx2-owner-weight", type=float, default=0.0,
                     help="owner objective (OwnerHead) in sx phase b at this weight; 0 = off")
     ap.add_argument("--sx-shape", default="",
-                    help="LAYERSxHIDDENxHEADS of the sharer, e.g. 8x192x12 (default: nets.SX_CONFIG, 6x96x6); "
+                    help="LAYERSxHIDDENxHEADS of the sharer, e.g. 8x192x12 (default: nets.SX_CONFIG, 6x96x2); "
                          "every stage that loads sx must be given the same shape")
-    ap.add_argument("--sx-rotary-dim", type=int, default=0,
-                    help="RoPE on only this many dims of each sharer head, the rest position-free (0 = all, the "
-                         "committed sharer); every stage that loads sx must be given the same value")
+    ap.add_argument("--sx-rotary-dim", type=int, default=-1,
+                    help="RoPE on only this many dims of each sharer head, the rest position-free (-1 = nets.SX_CONFIG's, "
+                         "16 of 48; 0 = all); every stage that loads sx must be given the same value")
     ap.add_argument("--sx-budget", type=float, default=0.0,
                     help="seconds for sx phases a + b: sets --sx-steps/--sx2-steps from a timing on this machine "
                          "(0 = use the step flags)")

@@ -43,7 +43,7 @@ def load_model(mid):
     for p in m.parameters():
         p.requires_grad_(False)
     return m, {"val": st["val"], "final": bool(st.get("final")), "step": st.get("step", st.get("steps_run")),
-               "history": st.get("history")}
+               "history": st.get("history"), "config": CFG[mid]}
 
 
 # ------------------------------------------------------------------ export ----------------------------------------
