@@ -59,8 +59,8 @@ def main():
     w = W.World()
     toks = B.load_toks()
     rows = items(w, n)
-    res = {"n": n, "sx_script": score(load("gpt2", nets.SX_CONFIG, "sx.pt"), toks[1], rows, "script"),
-           "sx_plain": score(load("gpt2", nets.SX_CONFIG, "sx.pt"), toks[1], rows, "plain"),
+    sx = load("gpt2", nets.SX_CONFIG, "sx.pt")
+    res = {"n": n, "sx_script": score(sx, toks[1], rows, "script"), "sx_plain": score(sx, toks[1], rows, "plain"),
            "rx_plain": score(load("llama", nets.RX_CONFIG, "rx.pt"), toks[0], rows, "plain"),
            "example": rows[0]}
     print(json.dumps(res, indent=1))
