@@ -243,11 +243,24 @@ def train_lm(args, w, mid, cfg, tok, batch_fn, val_rows, steps, lr, init=None, t
     return m
 
 
+def check_rx_gate(args, val):
+    """the issue's rule: the receiver must reach >= 99% on held-out plain passages before any fuser is trained. A
+    receiver that copies values without binding them sits near 55%, and a fuser on it has nothing to learn."""
+    if args.rx_gate > 0 and val < args.rx_gate:
+        raise SystemExit(f"rx reached only {val:.4f} on val plain passages, below --rx-gate {args.rx_gate}: no fuser "
+                         "is trained on a receiver that does not bind (see training/README.md, 'Rebuild'); retrain "
+                         "rx (--retrain, another --rx-seed) or pass --rx-gate 0 to go on anyway")
+
+
 def get_rx(args, w, toks):
     """phase a: rx_steps at lr 2e-3; phase b (continuation from the best of a, lr 1e-3) until val >= 99.5% twice."""
     val = evalset("context-val", "plain")
-    fn = lambda rng: [rx_sampler(w, rng, args.reverse_share) for _ in range(args.bs)]  # noqa: E731
-    a = train_lm(args, w, "rx-a", nets.RX_CONFIG, toks[0], fn, val, args.rx_steps, 2e-3, target=0.995, seed=11)
+    head = (OwnerHead(w, nets.RX_CONFIG["hidden_size"], args.rx_owner_layer, args.rx_owner_weight)
+            if args.rx_owner_weight > 0 else None)
+    fn = lambda rng: [multi_qa(w, rng, "plain", p_rev=args.reverse_share, with_owners=head is not None)  # noqa: E731
+                      for _ in range(args.bs)]
+    a = train_lm(args, w, "rx-a", nets.RX_CONFIG, toks[0], fn, val, args.rx_steps, 2e-3, target=0.995,
+                 seed=args.rx_seed, aux=head)
     if torch.load(os.path.join(C.CACHE, "rx-a.pt"))["val"] >= 0.995:
         import shutil
         shutil.copy(os.path.join(C.CACHE, "rx-a.pt"), os.path.join(C.CACHE, "rx.pt"))
@@ -256,7 +269,7 @@ def get_rx(args, w, toks):
         a.load_state_dict(torch.load(os.environ["LL_RX_INIT"], map_location="cpu")["model"])
     # phase b: less weight on the (mostly unpredictable) prompt tokens so the answers dominate the gradient
     b = train_lm(args, w, "rx-b", nets.RX_CONFIG, toks[0], fn, val, args.rx2_steps, 1e-3, init=a, target=0.995,
-                 seed=12, lm_weight=0.05)
+                 seed=args.rx_seed + 1, lm_weight=0.05, aux=head)
     if args.rx3_steps <= 0:
         import shutil
         shutil.copy(os.path.join(C.CACHE, "rx-b.pt"), os.path.join(C.CACHE, "rx.pt"))
@@ -281,12 +294,14 @@ def owner_layer(args):
 
 
 class OwnerHead(torch.nn.Module):
-    """sx phase c's auxiliary objective: at every byte of every value word in a passage (and of each person's last
-    name), a linear head on the residual stream after sx layer `layer` predicts the owner's first and last name
-    (cross-entropy summed over the two, weight `weight`). The sharer answered without this (its K/V at a script value held no owner: a linear probe was at
-    chance, training/experiments/owner_probe.py), and a per-token fuser can only hand the receiver what the sharer
-    holds at that position; rx writes the owner onto its own value tokens (probe 51%). The head is dropped after
-    training: the exported sx is unchanged in form."""
+    """An auxiliary objective for rx (phases a and b, --rx-owner-weight) and sx (phase b or c, off by default): at
+    every token of every value word in a passage (and of each person's last name), a linear head on the residual
+    stream after layer `layer` predicts the owner's first and last name (cross-entropy summed over the two, weight
+    `weight`). Binding needs the owner written onto each value, and the forward question rewards that only once the
+    whole circuit exists: with this objective rx binds reliably (training/experiments/rx_owner.py), without it rx's
+    binding was a lottery of the floating point. The sharer answered without it (its K/V at a script value held no
+    owner, training/experiments/owner_probe.py), and a per-token fuser can only hand the receiver what the sharer
+    holds at that position. The head is dropped after training: the exported model is unchanged in form."""
 
     def __init__(self, w, hidden, layer, weight):
         super().__init__()
@@ -305,10 +320,15 @@ class OwnerHead(torch.nn.Module):
         L = batch[0].shape[1]
         yf = torch.full((len(items), L), -100, dtype=torch.long)
         yl = torch.full((len(items), L), -100, dtype=torch.long)
-        for i, (_, owners) in enumerate(items):
-            for s, e, f, l, _ in owners:  # byte-level: character j of the prompt is position j + 1 (after BOS)
-                yf[i, s + 1:e + 1] = f
-                yl[i, s + 1:e + 1] = l
+        for i, (segs, owners) in enumerate(items):
+            if not owners:
+                continue
+            offs = tok.encode_with_offsets(segs[0][0])[1]  # the first segment's prompt holds the passage
+            for s, e, f, l, _ in owners:
+                for j, (a, b) in enumerate(offs):
+                    if a < e and b > s:  # every token overlapping the span; position j + 1 (after BOS)
+                        yf[i, j + 1] = f
+                        yl[i, j + 1] = l
         if (yf >= 0).sum() == 0:
             self.last_aux = 0.0
             return lm
@@ -408,6 +428,12 @@ def parser():
     ap.add_argument("--rx-steps", type=int, default=3000)
     ap.add_argument("--rx2-steps", type=int, default=4500)
     ap.add_argument("--rx3-steps", type=int, default=0)
+    ap.add_argument("--rx-seed", type=int, default=11, help="seed of rx phase a (phase b: this + 1)")
+    ap.add_argument("--rx-owner-weight", type=float, default=0.0,
+                    help="weight of rx's owner objective (OwnerHead) in phases a and b (0 = off)")
+    ap.add_argument("--rx-owner-layer", type=int, default=1, help="rx layer whose output the owner head reads")
+    ap.add_argument("--rx-gate", type=float, default=0.99,
+                    help="stop before export and fuser when rx's best val plain accuracy is below this (0 = off)")
     ap.add_argument("--sx-steps", type=int, default=3400)
     ap.add_argument("--sx2-steps", type=int, default=2000, help="sx phase b (script-heavy); 0 = no phase b")
     ap.add_argument("--sx2-ctx-share", type=float, default=0.6,
@@ -487,7 +513,13 @@ def main():
     elif "sx" in stages:
         timed("sx", lambda: get_sx(args, w, toks))
     if "rx" in stages:
-        rx = timed("rx", lambda: get_rx(args, w, toks))
+        try:
+            rx = timed("rx", lambda: get_rx(args, w, toks))
+            check_rx_gate(args, torch.load(os.path.join(C.CACHE, "rx.pt"), map_location="cpu")["val"])
+        except BaseException:
+            if side is not None:  # do not leave the sx process training for a build that has stopped
+                side.terminate()
+            raise
     if "rxft" in stages:
         if rx is None:  # use the cached receiver as it is (does not (re)train it)
             import stages2

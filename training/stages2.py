@@ -219,7 +219,8 @@ def c2c_acc(rx, sx, fz, toks, rows, strategy):
 
 
 def stage_fuser(args, B, w, toks):
-    rx, _ = load_model("rx")
+    rx, rx_info = load_model("rx")
+    B.check_rx_gate(args, rx_info["val"])
     sx, _ = load_model("sx")
     val = B.evalset("context-val")
     vs = [r for r in val if r["form"] == "script"][:args.fuser_val]
