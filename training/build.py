@@ -309,18 +309,12 @@ class OwnerHead(torch.nn.Module):
         self.proj = torch.nn.Linear(hidden, len(w.first) + len(w.last))
         self.last_aux = 0.0
 
-    def loss(self, m, tok, items, lm_weight):
-        batch = C.lm_batch(tok, [segs for segs, _ in items], lm_weight)
-        seen = []
-        hook = m.layers[self.layer].register_forward_hook(lambda mod, inp, out: seen.append(out[0]))
-        try:
-            lm = C.lm_loss(m, batch)
-        finally:
-            hook.remove()
-        L = batch[0].shape[1]
+    @staticmethod
+    def labels(tok, items, L):
+        """(first, last) name index per sequence position, -100 where there is no label."""
         yf = torch.full((len(items), L), -100, dtype=torch.long)
         yl = torch.full((len(items), L), -100, dtype=torch.long)
-        for i, (segs, owners) in enumerate(items):
+        for i, (segs, owners, *_) in enumerate(items):
             if not owners:
                 continue
             offs = tok.encode_with_offsets(segs[0][0])[1]  # the first segment's prompt holds the passage
@@ -329,6 +323,17 @@ class OwnerHead(torch.nn.Module):
                     if a < e and b > s:  # every token overlapping the span; position j + 1 (after BOS)
                         yf[i, j + 1] = f
                         yl[i, j + 1] = l
+        return yf, yl
+
+    def loss(self, m, tok, items, lm_weight):
+        batch = C.lm_batch(tok, [it[0] for it in items], lm_weight)
+        seen = []
+        hook = m.layers[self.layer].register_forward_hook(lambda mod, inp, out: seen.append(out[0]))
+        try:
+            lm = C.lm_loss(m, batch)
+        finally:
+            hook.remove()
+        yf, yl = self.labels(tok, items, batch[0].shape[1])
         if (yf >= 0).sum() == 0:
             self.last_aux = 0.0
             return lm

@@ -12,52 +12,58 @@ question rewards that only once the whole circuit exists; the reverse question w
 reverse_eval.py found rx never learned reverse questions. This objective rewards it directly.
 Data order and initial weights equal build.py's for the same seed (the head is built before the seed is set), so a
 curve compares step by step with the rebuild's rx-a log.
-usage: training/experiments/rx_owner.py WEIGHT STEPS [SEED] [LAYER]"""
+With ASK (a fifth argument "ask"), the same head also reads the last prompt token of every forward question and
+predicts the asked person there: one readout for both sides, so that the question's person and each value's owner
+sit in one subspace, which is what a layer above needs to match them.
+usage: training/experiments/rx_owner.py WEIGHT STEPS [SEED] [LAYER] [ask]"""
 import os
 import sys
-
-import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 import build as B  # noqa: E402
-import common as C  # noqa: E402
 import nets  # noqa: E402
 import world as W  # noqa: E402
 
 
-class TokenOwnerHead(B.OwnerHead):
-    """OwnerHead for any tokenizer: a span of characters labels every token whose offsets overlap it (for the
-    byte-level sharer this is exactly OwnerHead's byte j -> position j + 1)."""
+class AskOwnerHead(B.OwnerHead):
+    """build.py's OwnerHead (every token overlapping a value or last name gets its owner), plus, for items that carry
+    a third element (question index, first, last), the asked person at the last prompt token of that question."""
 
-    def loss(self, m, tok, items, lm_weight):
-        batch = C.lm_batch(tok, [segs for segs, _ in items], lm_weight)
-        seen = []
-        hook = m.layers[self.layer].register_forward_hook(lambda mod, inp, out: seen.append(out[0]))
-        try:
-            lm = C.lm_loss(m, batch)
-        finally:
-            hook.remove()
-        L = batch[0].shape[1]
-        yf = torch.full((len(items), L), -100, dtype=torch.long)
-        yl = torch.full((len(items), L), -100, dtype=torch.long)
-        for i, (segs, owners) in enumerate(items):
-            if not owners:
+    @staticmethod
+    def labels(tok, items, L):
+        yf, yl = B.OwnerHead.labels(tok, items, L)
+        for i, item in enumerate(items):
+            if len(item) < 3:
                 continue
-            _, offs = tok.encode_with_offsets(segs[0][0])  # the first segment's prompt holds the passage
-            for s, e, f, l, _ in owners:
-                for j, (a, b) in enumerate(offs):
-                    if a < e and b > s:
-                        yf[i, j + 1] = f  # + 1: BOS
-                        yl[i, j + 1] = l
-        z = self.proj(seen[0])
-        nf = self.nf
-        aux = (torch.nn.functional.cross_entropy(z[..., :nf].reshape(-1, nf), yf.reshape(-1).to(z.device),
-                                                 ignore_index=-100)
-               + torch.nn.functional.cross_entropy(z[..., nf:].reshape(-1, z.shape[-1] - nf),
-                                                   yl.reshape(-1).to(z.device), ignore_index=-100))
-        self.last_aux = aux.item()
-        return lm + self.weight * aux
+            at = 1  # BOS
+            for n, (p, t) in enumerate(item[0]):
+                at += len(tok.encode(p))
+                for qn, f, l in item[2]:
+                    if qn == n:
+                        yf[i, at - 1] = f  # the last prompt token, which predicts the answer
+                        yl[i, at - 1] = l
+                at += len(tok.encode(t)) + 1  # + EOS
+        return yf, yl
+
+
+def multi_qa_asks(w, rng, p_rev):
+    """build.multi_qa(form plain, with_owners) with the same draws, plus (question index, first, last) of every
+    forward question."""
+    ps, facts, shown = w.passage(rng, "train", (1, 2, 3))
+    psg = " ".join(w.sentence(p, shown[j], facts[j]) for j, p in enumerate(ps))
+    cands = [(i, a) for i in range(len(ps)) for a in shown[i]]
+    rng.shuffle(cands)
+    segs, asks = [], []
+    for n, (i, a) in enumerate(cands[:3]):
+        if p_rev > 0 and rng.random() < p_rev:
+            q, ans = W.REVERSE_QUESTION[a].format(v=facts[i][a]), ps[i]
+        else:
+            q, ans = W.QUESTION[a].format(n=ps[i]), facts[i][a]
+            first, last = ps[i].split()
+            asks.append((n, w.first.index(first), w.last.index(last)))
+        segs.append((w.ctx_prompt(psg, q) if n == 0 else " Question: " + q + " Answer:", " " + ans))
+    return segs, B.owner_spans(w, ps, shown, facts, len("Context: ")), asks
 
 
 def main():
@@ -70,10 +76,15 @@ def main():
         retrain = True
     toks = B.load_toks()
     val = B.evalset("context-val", "plain")
-    head = TokenOwnerHead(w, nets.RX_CONFIG["hidden_size"], layer, weight) if weight > 0 else None
-    fn = lambda rng: [B.multi_qa(w, rng, "plain", p_rev=1 / 3, with_owners=head is not None)  # noqa: E731
-                      for _ in range(32)]
-    B.train_lm(Args, w, f"exp-rx-owner-{weight}-s{seed}-l{layer}", nets.RX_CONFIG, toks[0], fn, val, steps, 2e-3,
+    head = AskOwnerHead(w, nets.RX_CONFIG["hidden_size"], layer, weight) if weight > 0 else None
+    ask = len(sys.argv) > 5 and sys.argv[5] == "ask"
+    if ask:
+        fn = lambda rng: [multi_qa_asks(w, rng, 1 / 3) for _ in range(32)]  # noqa: E731
+    else:
+        fn = lambda rng: [B.multi_qa(w, rng, "plain", p_rev=1 / 3, with_owners=head is not None)  # noqa: E731
+                          for _ in range(32)]
+    name = f"exp-rx-owner-{weight}-s{seed}-l{layer}" + ("-ask" if ask else "")
+    B.train_lm(Args, w, name, nets.RX_CONFIG, toks[0], fn, val, steps, 2e-3,
                target=0.995, seed=seed, aux=head)
 
 
