@@ -522,10 +522,22 @@ def main():
     if "rx" in stages:
         try:
             rx = timed("rx", lambda: get_rx(args, w, toks))
-            check_rx_gate(args, torch.load(os.path.join(C.CACHE, "rx.pt"), map_location="cpu")["val"])
         except BaseException:
             if side is not None:  # do not leave the sx process training for a build that has stopped
                 side.terminate()
+            raise
+        try:
+            check_rx_gate(args, torch.load(os.path.join(C.CACHE, "rx.pt"), map_location="cpu")["val"])
+        except SystemExit as stop:
+            # the sharer does not depend on rx: let it finish so that the rerun (another --rx-seed) finds it cached
+            log(str(stop))
+            if side is not None and side.poll() is None:
+                log("rx failed the gate; waiting for the sx process so that a rerun reuses its checkpoint "
+                    "(interrupt to stop now)")
+                try:
+                    side.wait()
+                except KeyboardInterrupt:
+                    side.terminate()
             raise
     if "rxft" in stages:
         if rx is None:  # use the cached receiver as it is (does not (re)train it)
