@@ -298,10 +298,10 @@ class OwnerHead(torch.nn.Module):
     every token of every value word in a passage (and of each person's last name), a linear head on the residual
     stream after layer `layer` predicts the owner's first and last name (cross-entropy summed over the two, weight
     `weight`). Binding needs the owner written onto each value, and the forward question rewards that only once the
-    whole circuit exists: with this objective rx binds reliably (training/experiments/rx_owner.py), without it rx's
-    binding was a lottery of the floating point. The sharer answered without it (its K/V at a script value held no
-    owner, training/experiments/owner_probe.py), and a per-token fuser can only hand the receiver what the sharer
-    holds at that position. The head is dropped after training: the exported model is unchanged in form."""
+    whole circuit exists; yet on rx this objective, learned almost perfectly, did not make binding happen
+    (training/experiments/rx_owner.py: two seeds stayed on the plateau), so it is off. The sharer answered without
+    it (its K/V at a script value held no owner, training/experiments/owner_probe.py), and a per-token fuser can
+    only hand the receiver what the sharer holds at that position. The head is dropped after training: the exported model is unchanged in form."""
 
     def __init__(self, w, hidden, layer, weight):
         super().__init__()
