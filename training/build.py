@@ -301,7 +301,8 @@ class OwnerHead(torch.nn.Module):
     whole circuit exists; yet on rx this objective, learned almost perfectly, did not make binding happen
     (training/experiments/rx_owner.py: two seeds stayed on the plateau), so it is off. The sharer answered without
     it (its K/V at a script value held no owner, training/experiments/owner_probe.py), and a per-token fuser can
-    only hand the receiver what the sharer holds at that position. The head is dropped after training: the exported model is unchanged in form."""
+    only hand the receiver what the sharer holds at that position. The head is dropped after training: the exported
+    model is unchanged in form."""
 
     def __init__(self, w, hidden, layer, weight):
         super().__init__()
