@@ -88,12 +88,14 @@ def evalset(name, form=None):
 
 
 # ---------------------------------------------------------------- task samplers ----------------------------------
-def multi_qa(w, rng, form, ks=(1, 2, 3), nq=3, p_rev=0.0, with_owners=False):
+def multi_qa(w, rng, form, ks=(1, 2, 3), nq=3, p_rev=0.0, with_owners=False, p_about=0.0):
     """one passage + up to nq questions about it (first segment has the eval format unless reversed). With p_rev > 0
     each question is asked the other way round with that probability ("Who lives in Zoutha?" -> "Turn Deidrir"): it
     rewards carrying a sentence's name onto its values, the half of the binding circuit that forward questions
-    reward only once the whole circuit exists (training/experiments/rx_aux.py). p_rev = 0 draws exactly the
-    random numbers of the committed recipe."""
+    reward only once the whole circuit exists (training/experiments/rx_aux.py). With p_about > 0 a question is,
+    with that probability, "What do we know about <name>?" and its answer the rest of that person's sentence: it
+    rewards finding the asked name in the passage, the query half of binding (training/experiments/rx_about.py).
+    p_about = 0 draws exactly the random numbers of the committed recipe (with p_rev = 0 too, the 2026-11-25 one)."""
     ps, facts, shown = w.passage(rng, "train", ks)
     psg = " ".join(w.sentence(p, shown[j], facts[j]) for j, p in enumerate(ps))
     if form == "script":
@@ -102,7 +104,9 @@ def multi_qa(w, rng, form, ks=(1, 2, 3), nq=3, p_rev=0.0, with_owners=False):
     rng.shuffle(cands)
     segs = []
     for n, (i, a) in enumerate(cands[:nq]):
-        if p_rev > 0 and rng.random() < p_rev:
+        if p_about > 0 and rng.random() < p_about:
+            q, ans = W.ABOUT_QUESTION.format(n=ps[i]), w.sentence(ps[i], shown[i], facts[i])[len(ps[i]) + 1:]
+        elif p_rev > 0 and rng.random() < p_rev:
             q, ans = W.REVERSE_QUESTION[a].format(v=facts[i][a]), ps[i]
         else:
             q, ans = W.QUESTION[a].format(n=ps[i]), facts[i][a]

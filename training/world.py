@@ -11,6 +11,8 @@ LIKES = ["apples", "plums", "pears", "figs", "dates", "grapes", "olives", "honey
 ATTRS = ["city", "job", "likes"]
 QUESTION = {"city": "Where does {n} live?", "job": "What does {n} work as?", "likes": "What does {n} like?"}
 CLAUSE = {"city": "lives in {v}", "job": "works as {v}", "likes": "likes {v}"}
+# training-only auxiliary question: everything the passage says about a person (build.multi_qa's p_about)
+ABOUT_QUESTION = "What do we know about {n}?"
 # training-only auxiliary question, asked from the value back to the person (answer: the full name); never evaluated
 REVERSE_QUESTION = {"city": "Who lives in {v}?", "job": "Who works as {v}?", "likes": "Who likes {v}?"}
 
