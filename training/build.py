@@ -88,19 +88,26 @@ def evalset(name, form=None):
 
 
 # ---------------------------------------------------------------- task samplers ----------------------------------
-def multi_qa(w, rng, form, ks=(1, 2, 3), nq=3, p_rev=0.0, with_owners=False, p_about=0.0):
+def multi_qa(w, rng, form, ks=(1, 2, 3), nq=3, p_rev=0.0, with_owners=False, p_about=0.0, contested=False):
     """one passage + up to nq questions about it (first segment has the eval format unless reversed). With p_rev > 0
     each question is asked the other way round with that probability ("Who lives in Zoutha?" -> "Turn Deidrir"): it
     rewards carrying a sentence's name onto its values, the half of the binding circuit that forward questions
     reward only once the whole circuit exists (training/experiments/rx_aux.py). With p_about > 0 a question is,
     with that probability, "What do we know about <name>?" and its answer the rest of that person's sentence: it
     rewards finding the asked name in the passage, the query half of binding (training/experiments/rx_about.py).
-    p_about = 0 draws exactly the random numbers of the committed recipe (with p_rev = 0 too, the 2026-11-25 one)."""
-    ps, facts, shown = w.passage(rng, "train", ks)
+    p_about = 0 draws exactly the random numbers of the committed recipe (with p_rev = 0 too, the 2026-11-25 one).
+    contested: passages of 2-3 people (a passage is redrawn until one attribute is shown for two of them) and questions
+    only about attributes shown for at least two: a question with one value of the asked kind in the passage rewards
+    copying and carries no binding signal (training/experiments/rx_levers.py)."""
+    while True:
+        ps, facts, shown = w.passage(rng, "train", (2, 3) if contested else ks)
+        asked = {a for a in W.ATTRS if sum(a in s for s in shown) >= (2 if contested else 1)}
+        if asked:
+            break
     psg = " ".join(w.sentence(p, shown[j], facts[j]) for j, p in enumerate(ps))
     if form == "script":
         psg = w.encipher(psg)
-    cands = [(i, a) for i in range(len(ps)) for a in shown[i]]
+    cands = [(i, a) for i in range(len(ps)) for a in shown[i] if a in asked]
     rng.shuffle(cands)
     segs = []
     for n, (i, a) in enumerate(cands[:nq]):
@@ -261,8 +268,9 @@ def get_rx(args, w, toks):
     val = evalset("context-val", "plain")
     head = (OwnerHead(w, nets.RX_CONFIG["hidden_size"], args.rx_owner_layer, args.rx_owner_weight)
             if args.rx_owner_weight > 0 else None)
-    fn = lambda rng: [multi_qa(w, rng, "plain", p_rev=args.reverse_share, with_owners=head is not None)  # noqa: E731
-                      for _ in range(args.bs)]
+    contested = args.rx_questions == "contested"
+    fn = lambda rng: [multi_qa(w, rng, "plain", p_rev=args.reverse_share, with_owners=head is not None,  # noqa: E731
+                               contested=contested) for _ in range(args.bs)]
     a = train_lm(args, w, "rx-a", nets.RX_CONFIG, toks[0], fn, val, args.rx_steps, 2e-3, target=0.995,
                  seed=args.rx_seed, aux=head)
     if torch.load(os.path.join(C.CACHE, "rx-a.pt"))["val"] >= 0.995:
@@ -441,6 +449,10 @@ def parser():
     ap.add_argument("--rx-seed", type=int, default=11,
                     help="seed of rx phase a (phase b: this + 1); 11 made the committed rx on session 4's machine; on "
                          "session 10's no seed tried (11, 21, 31, 41) reached the gate")
+    ap.add_argument("--rx-questions", choices=["contested", "all"], default="contested",
+                    help="rx phases a and b: contested = 2-3 person passages, questions only about attributes that "
+                         "two or more of its people show (session 11); all = every shown fact, 1-3 people (the "
+                         "recipe of the session-4 rx)")
     ap.add_argument("--rx-owner-weight", type=float, default=0.0,
                     help="weight of rx's owner objective (OwnerHead) in phases a and b (0 = off)")
     ap.add_argument("--rx-owner-layer", type=int, default=1, help="rx layer whose output the owner head reads")
