@@ -20,28 +20,6 @@ import build as B  # noqa: E402
 import nets  # noqa: E402
 import world as W  # noqa: E402
 
-ABOUT_QUESTION = "What do we know about {n}?"
-
-
-def multi_qa_about(w, rng, p_about, ks, p_rev=1 / 3):
-    """build.multi_qa(form plain) with about questions mixed in (draws differ from build.py's once p_about > 0)."""
-    ps, facts, shown = w.passage(rng, "train", ks)
-    psg = " ".join(w.sentence(p, shown[j], facts[j]) for j, p in enumerate(ps))
-    cands = [(i, a) for i in range(len(ps)) for a in shown[i]]
-    rng.shuffle(cands)
-    segs = []
-    for n, (i, a) in enumerate(cands[:3]):
-        if p_about > 0 and rng.random() < p_about:
-            q = ABOUT_QUESTION.format(n=ps[i])
-            ans = w.sentence(ps[i], shown[i], facts[i])[len(ps[i]) + 1:]
-        elif p_rev > 0 and rng.random() < p_rev:
-            q, ans = W.REVERSE_QUESTION[a].format(v=facts[i][a]), ps[i]
-        else:
-            q, ans = W.QUESTION[a].format(n=ps[i]), facts[i][a]
-        segs.append((w.ctx_prompt(psg, q) if n == 0 else " Question: " + q + " Answer:", " " + ans))
-    return segs
-
-
 def main():
     p_about, steps = float(sys.argv[1]), int(sys.argv[2])
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 11
@@ -52,7 +30,8 @@ def main():
         retrain = True
     toks = B.load_toks()
     val = B.evalset("context-val", "plain")
-    fn = lambda rng: [multi_qa_about(w, rng, p_about, ks) for _ in range(32)]  # noqa: E731
+    fn = lambda rng: [B.multi_qa(w, rng, "plain", ks=ks, p_rev=1 / 3, p_about=p_about)  # noqa: E731
+                      for _ in range(32)]
     name = f"exp-rx-about-{p_about}-s{seed}-k{''.join(map(str, ks))}"
     B.train_lm(Args, w, name, nets.RX_CONFIG, toks[0], fn, val, steps, 2e-3, target=0.995, seed=seed)
 

@@ -18,7 +18,6 @@ Phase b: init=CKPT (continue from a checkpoint's weights) with lr=1e-3 lmw=0.05 
 usage: training/experiments/rx_levers.py STEPS SEED FLAG..."""
 import math
 import os
-import random
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -27,27 +26,6 @@ import build as B  # noqa: E402
 import nets  # noqa: E402
 import torch  # noqa: E402
 import world as W  # noqa: E402
-
-
-def contested_qa(w, rng, p_rev=1 / 3, nq=3):
-    """a passage of 2-3 people (drawn as build.multi_qa draws them) and up to nq questions, each about an attribute
-    shown for at least two of its people; a passage with no such attribute is redrawn."""
-    while True:
-        ps, facts, shown = w.passage(rng, "train", (2, 3))
-        contested = {a for a in W.ATTRS if sum(a in s for s in shown) >= 2}
-        if contested:
-            break
-    psg = " ".join(w.sentence(p, shown[j], facts[j]) for j, p in enumerate(ps))
-    cands = [(i, a) for i in range(len(ps)) for a in shown[i] if a in contested]
-    rng.shuffle(cands)
-    segs = []
-    for n, (i, a) in enumerate(cands[:nq]):
-        if p_rev > 0 and rng.random() < p_rev:
-            q, ans = W.REVERSE_QUESTION[a].format(v=facts[i][a]), ps[i]
-        else:
-            q, ans = W.QUESTION[a].format(n=ps[i]), facts[i][a]
-        segs.append((w.ctx_prompt(psg, q) if n == 0 else " Question: " + q + " Answer:", " " + ans))
-    return segs
 
 
 def main():
@@ -77,7 +55,7 @@ def main():
     toks = B.load_toks()
     val = B.evalset("context-val", "plain")
     if "contested" in opts:
-        fn = lambda rng: [contested_qa(w, rng) for _ in range(32)]  # noqa: E731
+        fn = lambda rng: [B.multi_qa(w, rng, "plain", p_rev=1 / 3, contested=True) for _ in range(32)]  # noqa: E731
     else:
         fn = lambda rng: [B.multi_qa(w, rng, "plain", p_rev=1 / 3) for _ in range(32)]  # noqa: E731
     init = None
