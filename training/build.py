@@ -448,7 +448,7 @@ def parser():
     ap.add_argument("--rx3-steps", type=int, default=0)
     ap.add_argument("--rx-seed", type=int, default=11,
                     help="seed of rx phase a (phase b: this + 1); 11 made the committed rx on session 4's machine; on "
-                         "session 10's no seed tried (11, 21, 31, 41) reached the gate")
+                         "this one it reached the gate only with --rx-questions contested (session 11)")
     ap.add_argument("--rx-questions", choices=["contested", "all"], default="contested",
                     help="rx phases a and b: contested = 2-3 person passages, questions only about attributes that "
                          "two or more of its people show (session 11); all = every shown fact, 1-3 people (the "
