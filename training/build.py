@@ -496,6 +496,9 @@ def parser():
     ap.add_argument("--fuser-script-share", type=float, default=0.5,
                     help="share of fuser training passages in the script (the rest plain); rx alone already answers "
                          "plain passages, so the script is where the fuser has to learn")
+    ap.add_argument("--fuser-questions", choices=["contested", "all"], default="all",
+                    help="fuser training: contested = only questions about attributes two or more people of the "
+                         "passage show (the lever that made rx and sx bind); all = any shown attribute")
     ap.add_argument("--fuser-alignment", choices=["auto", "last", "first"], default="first",
                     help="auto: train each alignment for a quarter of the steps, pick on val, train the winner on; "
                          "otherwise train only the one given")

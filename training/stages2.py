@@ -171,11 +171,12 @@ def layer_map():
     return [[i, ns - nr + i] for i in range(nr)]  # last-aligned
 
 
-def fuser_batch(w, rng, bs, script_share):
-    """prompts (script or plain), answers, and every prompt's plain twin (the distillation target)."""
+def fuser_batch(w, rng, bs, script_share, contested=False):
+    """prompts (script or plain), answers, and every prompt's plain twin (the distillation target). contested: only
+    questions about attributes two or more people of the passage show (--fuser-questions)."""
     P, A, Q = [], [], []
     for _ in range(bs):
-        it = w.context_item(rng, "train")
+        it = w.context_item(rng, "train", contested=contested)
         form = "script" if rng.random() < script_share else "plain"
         P.append(w.ctx_prompt(it["passage_" + form], it["question"]))
         A.append(it["answer"])
@@ -199,7 +200,7 @@ def train_fuser(args, w, rx, sx, toks, strategy, steps_total, steps_from=0, fz=N
         for g in opt.param_groups:
             g["lr"] = lr
         fz.train()
-        P, A, Q = fuser_batch(w, rng, args.bs, args.fuser_script_share)
+        P, A, Q = fuser_batch(w, rng, args.bs, args.fuser_script_share, args.fuser_questions == "contested")
         loss, ce, dl = FZ.fused_loss(rx, sx, fz, toks[0], toks[1], P, A, strategy, Q, args.fuser_distill)
         opt.zero_grad()
         loss.backward()
@@ -259,7 +260,7 @@ def stage_fuser(args, B, w, toks):
     for s, f in trained.items():
         torch.save({"state": f.state_dict()}, os.path.join(C.CACHE, f"fuser-{s}.pt"))
     meta = {"strategy_selection": res, "chosen": best, "final_val": {"script": a_s, "plain": a_p},
-            "steps": args.fuser_steps, "budget": args.fuser_budget, "inputs": inputs}
+            "steps": args.fuser_steps, "budget": args.fuser_budget, "inputs": inputs, "questions": args.fuser_questions}
     json.dump(meta, open(os.path.join(C.CACHE, "fuser_meta.json"), "w"), indent=1)
     finish_fuser(args, B, toks, fz, meta)
 
@@ -281,7 +282,7 @@ def cached_fuser(args, inputs):
     meta = json.load(open(mp))
     want = args.fuser_alignment if args.fuser_alignment != "auto" else meta.get("chosen")
     # a fuser whose steps came from a budget (e.g. the GPU run) is reused whatever --fuser-steps says
-    if meta.get("inputs") != inputs or meta.get("chosen") != want or (
+    if meta.get("inputs") != inputs or meta.get("chosen") != want or meta.get("questions", "all") != args.fuser_questions or (
             not meta.get("budget") and args.fuser_budget <= 0 and meta.get("steps") != args.fuser_steps):
         return None
     args.fuser_steps = meta["steps"]
@@ -347,7 +348,9 @@ def export_fuser(args, fz, strategy, meta):
            "fuse_prefix": "all_but_last", "bos": {"receiver": bpe.BOS, "sharer": bpe.BOS, "aligned_to": 0},
            "training": {"steps": args.fuser_steps, "batch": args.bs, "optimizer": "AdamW lr 1e-3 wd 0.01, warmup 50, linear decay to 0.1",
                         "gate": "Gumbel-sigmoid, tau 1.0 -> 0.05 (geometric), hard gate_logit>0 at inference",
-                        "data": f"LinkQA-context train split, {args.fuser_script_share:.0%} script passages, the rest plain; loss = receiver CE on ' answer' + eos"
+                        "data": f"LinkQA-context train split, {args.fuser_script_share:.0%} script passages, the rest plain"
+                                + (", questions only about attributes two or more people show"
+                                   if args.fuser_questions == "contested" else "") + "; loss = receiver CE on ' answer' + eos"
                                 + (f" + {args.fuser_distill:g} x scaled MSE of the fused K/V to the receiver's own K/V of the plain twin passage" if args.fuser_distill > 0 else ""),
                         "frozen": ["rx", "sx"], "hidden": 192, "blocks": 2, "seed": 44,
                         "gate_logits": fz.gate_logit.detach().tolist(), **meta}}

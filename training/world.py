@@ -99,13 +99,15 @@ class World:
     def sentence(person, attrs, facts):
         return person + " " + ", ".join(CLAUSE[a].format(v=facts[a]) for a in attrs) + "."
 
-    def context_item(self, rng, split, ask=None, ks=(2, 3)):
-        """returns dict with plain + script prompt variants and the answer."""
+    def context_item(self, rng, split, ask=None, ks=(2, 3), contested=False):
+        """returns dict with plain + script prompt variants and the answer. contested: only attributes that two or
+        more people of the passage show may be asked (passages without one are redrawn)."""
         ps, facts, shown = self.passage(rng, split, ks)
         # choose the asked (person, attribute) among shown facts
-        cands = [(i, a) for i in range(len(ps)) for a in shown[i] if ask is None or a == ask]
+        cands = [(i, a) for i in range(len(ps)) for a in shown[i] if (ask is None or a == ask)
+                 and (not contested or sum(a in s for s in shown) >= 2)]
         if not cands:
-            return self.context_item(rng, split, ask, ks)
+            return self.context_item(rng, split, ask, ks, contested)
         i, a = rng.choice(cands)
         sents = [self.sentence(p, shown[j], facts[j]) for j, p in enumerate(ps)]
         plain = " ".join(sents)
