@@ -101,7 +101,7 @@ def multi_qa(w, rng, form, ks=(1, 2, 3), nq=3, p_rev=0.0, with_owners=False, p_a
     copying and carries no binding signal (training/experiments/rx_levers.py)."""
     while True:
         ps, facts, shown = w.passage(rng, "train", (2, 3) if contested else ks)
-        asked = {a for a in W.ATTRS if sum(a in s for s in shown) >= (2 if contested else 1)}
+        asked = W.attrs_shown(shown, 2 if contested else 1)
         if asked:
             break
     psg = " ".join(w.sentence(p, shown[j], facts[j]) for j, p in enumerate(ps))

@@ -282,8 +282,8 @@ def cached_fuser(args, inputs):
     meta = json.load(open(mp))
     want = args.fuser_alignment if args.fuser_alignment != "auto" else meta.get("chosen")
     # a fuser whose steps came from a budget (e.g. the GPU run) is reused whatever --fuser-steps says
-    if meta.get("inputs") != inputs or meta.get("chosen") != want or meta.get("questions", "all") != args.fuser_questions or (
-            not meta.get("budget") and args.fuser_budget <= 0 and meta.get("steps") != args.fuser_steps):
+    if meta.get("inputs") != inputs or meta.get("chosen") != want or meta.get("questions", "all") != args.fuser_questions \
+            or (not meta.get("budget") and args.fuser_budget <= 0 and meta.get("steps") != args.fuser_steps):
         return None
     args.fuser_steps = meta["steps"]
     return load_fuser(meta["chosen"]), meta

@@ -9,6 +9,12 @@ PROFESSIONS = ["baker", "smith", "potter", "weaver", "miner", "farmer", "fisher"
 LIKES = ["apples", "plums", "pears", "figs", "dates", "grapes", "olives", "honey", "cheese", "bread", "rice",
          "beans", "nuts", "cherries", "lemons", "melons", "berries", "carrots", "onions", "peas", "soup", "tea"]
 ATTRS = ["city", "job", "likes"]
+
+
+def attrs_shown(shown, at_least=1):
+    """the attributes that at least this many people of a passage show (shown: each person's shown attributes); with
+    at_least=2 these are the "contested" ones, whose questions cannot be answered by copying the only value of a kind."""
+    return {a for a in ATTRS if sum(a in s for s in shown) >= at_least}
 QUESTION = {"city": "Where does {n} live?", "job": "What does {n} work as?", "likes": "What does {n} like?"}
 CLAUSE = {"city": "lives in {v}", "job": "works as {v}", "likes": "likes {v}"}
 # training-only auxiliary question: everything the passage says about a person (build.multi_qa's p_about)
@@ -104,8 +110,8 @@ class World:
         more people of the passage show may be asked (passages without one are redrawn)."""
         ps, facts, shown = self.passage(rng, split, ks)
         # choose the asked (person, attribute) among shown facts
-        cands = [(i, a) for i in range(len(ps)) for a in shown[i] if (ask is None or a == ask)
-                 and (not contested or sum(a in s for s in shown) >= 2)]
+        allowed = attrs_shown(shown, 2 if contested else 1)
+        cands = [(i, a) for i in range(len(ps)) for a in shown[i] if (ask is None or a == ask) and a in allowed]
         if not cands:
             return self.context_item(rng, split, ask, ks, contested)
         i, a = rng.choice(cands)
