@@ -509,6 +509,10 @@ def parser():
     ap.add_argument("--fuser-distill", type=float, default=1.0,
                     help="weight of the fuser's auxiliary loss toward the receiver's own K/V of each passage's plain "
                          "twin (0 = answer cross-entropy only, the paper's loss)")
+    ap.add_argument("--fuser-distill-keys", choices=["rerotated", "as-plain"], default="as-plain",
+                    help="distillation target for the fused keys: rerotated = the plain twin's key turned by RoPE to "
+                         "the fused token's own position (the key the receiver would hold there); as-plain = the plain "
+                         "twin's key at its own position (session 6-12 fusers; a receiver given those keys answers 0%%)")
     ap.add_argument("--fuser-budget", type=float, default=0.0,
                     help="seconds for fuser training: sets --fuser-steps from a timing on this machine (0 = the flag)")
     ap.add_argument("--no-fuser-export", action="store_true",

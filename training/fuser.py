@@ -137,7 +137,7 @@ def fused_past(rx, sx, fz, d, strategy=None):
     return fused, pam
 
 
-def plain_targets(rx, rtok, prompts, plain_prompts, n_prefix):
+def plain_targets(rx, rtok, prompts, plain_prompts, n_prefix, rerotate=False):
     """the receiver's own K/V of each prompt's plain twin, gathered at the plain token that holds the last character
     of every fused (script) receiver token. The cipher maps letters to letters and keeps every other character, so
     character offsets are shared by the two forms; only the receiver's tokenization differs."""
@@ -159,8 +159,21 @@ def plain_targets(rx, rtok, prompts, plain_prompts, n_prefix):
         qpos = torch.arange(qids.shape[1]).unsqueeze(0).expand(len(prompts), -1)
         _, qpast = rx(qids.to(C.DEV), qam.to(C.DEV), qpos.to(C.DEV))
     ii = idx.to(C.DEV)[:, None, :, None]
-    return [(torch.gather(k, 2, ii.expand(-1, k.shape[1], -1, k.shape[3])),
-             torch.gather(v, 2, ii.expand(-1, v.shape[1], -1, v.shape[3]))) for k, v in qpast]
+    out = [(torch.gather(k, 2, ii.expand(-1, k.shape[1], -1, k.shape[3])),
+            torch.gather(v, 2, ii.expand(-1, v.shape[1], -1, v.shape[3]))) for k, v in qpast]
+    if not rerotate:
+        return out
+    # a key carries RoPE at its own position: the plain token's key sat at idx, the fused one sits at t
+    shift = (torch.arange(n_prefix).unsqueeze(0) - idx).to(C.DEV)
+    return [(rope_shift(k, shift, rx.inv_freq), v) for k, v in out]
+
+
+def rope_shift(k, shift, inv_freq):
+    """rotate post-RoPE keys [B,H,T,D] on by shift [B,T] positions (R(t) R(p)^-1 = R(t - p))."""
+    fr = shift.float().unsqueeze(-1) * inv_freq
+    emb = torch.cat([fr, fr], dim=-1).unsqueeze(1)
+    h = k.shape[-1] // 2
+    return k * emb.cos() + torch.cat([-k[..., h:], k[..., :h]], dim=-1) * emb.sin()
 
 
 def distill_loss(fused, targets, pam, layer_map):
@@ -174,7 +187,7 @@ def distill_loss(fused, targets, pam, layer_map):
     return tot / (2 * len(fused))
 
 
-def fused_loss(rx, sx, fz, rtok, stok, prompts, answers, strategy, plain_prompts=None, distill=0.0):
+def fused_loss(rx, sx, fz, rtok, stok, prompts, answers, strategy, plain_prompts=None, distill=0.0, rerotate=False):
     """receiver CE on ' answer' + eos after the fused prefix; with distill > 0, plus distill x distill_loss toward the
     receiver's own cache of the plain twins (a dense signal at every passage position, where the answer CE reaches
     the fuser only through the few positions the receiver attends to). Returns (total, ce, distill term)."""
@@ -193,7 +206,7 @@ def fused_loss(rx, sx, fz, rtok, stok, prompts, answers, strategy, plain_prompts
     ce = (ce * w.reshape(-1)).sum() / w.sum()
     if distill <= 0:
         return ce, ce, torch.zeros(())
-    dl = distill_loss(past, plain_targets(rx, rtok, prompts, plain_prompts, pam.shape[1]), pam, fz.layer_map)
+    dl = distill_loss(past, plain_targets(rx, rtok, prompts, plain_prompts, pam.shape[1], rerotate), pam, fz.layer_map)
     return ce + distill * dl, ce, dl
 
 

@@ -201,7 +201,8 @@ def train_fuser(args, w, rx, sx, toks, strategy, steps_total, steps_from=0, fz=N
             g["lr"] = lr
         fz.train()
         P, A, Q = fuser_batch(w, rng, args.bs, args.fuser_script_share, args.fuser_questions == "contested")
-        loss, ce, dl = FZ.fused_loss(rx, sx, fz, toks[0], toks[1], P, A, strategy, Q, args.fuser_distill)
+        loss, ce, dl = FZ.fused_loss(rx, sx, fz, toks[0], toks[1], P, A, strategy, Q, args.fuser_distill,
+                                     args.fuser_distill_keys == "rerotated")
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(fz.parameters(), 1.0)
@@ -260,7 +261,8 @@ def stage_fuser(args, B, w, toks):
     for s, f in trained.items():
         torch.save({"state": f.state_dict()}, os.path.join(C.CACHE, f"fuser-{s}.pt"))
     meta = {"strategy_selection": res, "chosen": best, "final_val": {"script": a_s, "plain": a_p},
-            "steps": args.fuser_steps, "budget": args.fuser_budget, "inputs": inputs, "questions": args.fuser_questions}
+            "steps": args.fuser_steps, "budget": args.fuser_budget, "inputs": inputs, "questions": args.fuser_questions,
+            "distill_keys": args.fuser_distill_keys}
     json.dump(meta, open(os.path.join(C.CACHE, "fuser_meta.json"), "w"), indent=1)
     finish_fuser(args, B, toks, fz, meta)
 
@@ -283,6 +285,7 @@ def cached_fuser(args, inputs):
     want = args.fuser_alignment if args.fuser_alignment != "auto" else meta.get("chosen")
     # a fuser whose steps came from a budget (e.g. the GPU run) is reused whatever --fuser-steps says
     if meta.get("inputs") != inputs or meta.get("chosen") != want or meta.get("questions", "all") != args.fuser_questions \
+            or meta.get("distill_keys", "as-plain") != args.fuser_distill_keys \
             or (not meta.get("budget") and args.fuser_budget <= 0 and meta.get("steps") != args.fuser_steps):
         return None
     args.fuser_steps = meta["steps"]
@@ -351,7 +354,9 @@ def export_fuser(args, fz, strategy, meta):
                         "data": f"LinkQA-context train split, {args.fuser_script_share:.0%} script passages, the rest plain"
                                 + (", questions only about attributes two or more people show"
                                    if args.fuser_questions == "contested" else "") + "; loss = receiver CE on ' answer' + eos"
-                                + (f" + {args.fuser_distill:g} x scaled MSE of the fused K/V to the receiver's own K/V of the plain twin passage" if args.fuser_distill > 0 else ""),
+                                + (f" + {args.fuser_distill:g} x scaled MSE of the fused K/V to the receiver's own K/V of the plain twin passage"
+                                   + (", keys turned by RoPE to the fused position" if args.fuser_distill_keys == "rerotated" else "")
+                                   if args.fuser_distill > 0 else ""),
                         "frozen": ["rx", "sx"], "hidden": 192, "blocks": 2, "seed": 44,
                         "gate_logits": fz.gate_logit.detach().tolist(), **meta}}
     json.dump(man, open(os.path.join(d, "fuser.json"), "w"), indent=1)
