@@ -31,11 +31,12 @@ def main():
     toks = B.load_toks()
     rx, _ = S.load_model("rx")
     sx, _ = S.load_model("sx")
-    fz = S.load_fuser("first")
+    strategy = sys.argv[2] if len(sys.argv) > 2 else "first"  # the alignment the cached fuser was trained with
+    fz = S.load_fuser(strategy)
     rows = B.evalset("context-" + (sys.argv[1] if len(sys.argv) > 1 else "test"), "script")
     prompts, answers = [r["prompt"] for r in rows], [r["answer"] for r in rows]
     by_sharer = C.greedy(sx, toks[1], prompts)
-    by_c2c = FZ.c2c_generate(rx, sx, fz, toks[0], toks[1], prompts, "first")
+    by_c2c = FZ.c2c_generate(rx, sx, fz, toks[0], toks[1], prompts, strategy)
     sc = [p.strip() == a for p, a in zip(by_sharer, answers)]
     cc = [p.strip() == a for p, a in zip(by_c2c, answers)]
     pairs = list(zip(sc, cc))

@@ -9,7 +9,7 @@ and hybrids that take one layer's K or V (or all K / all V) from the oracle and 
 oracle answers and the fuser does not, the loss is in the fuser's mapping; the hybrids say which layer and which of
 K / V must carry what it misses (a binding receiver matches the asked name against the owner written on a value's
 key). Also prints the mean scaled distance of the fuser's K/V to the oracle's per layer.
-usage: LL_CACHE=... training/experiments/fuser_oracle.py [N] [FUSER_CKPT]"""
+usage: LL_CACHE=... [LL_REROTATE=1] [LL_ALIGN=first|last] [LL_TAG=name] training/experiments/fuser_oracle.py [N] [FUSER_CKPT]"""
 import json
 import os
 import sys
@@ -24,6 +24,7 @@ import fuser as FZ  # noqa: E402
 import stages2  # noqa: E402
 
 REROT = os.environ.get("LL_REROTATE", "0") == "1"
+ALIGN = os.environ.get("LL_ALIGN", "first")  # the alignment the fuser was trained with
 
 
 class Fixed:
@@ -69,7 +70,7 @@ def main():
                     src = {"none": rpast[rl], "oracle": tgt[rl], "fuser": fused[i]}
                     out.append((src[choose(i, "k")][0], src[choose(i, "v")][1]))
                 return out
-            preds += FZ.c2c_generate(rx, sx, Fixed(lm, pick), toks[0], toks[1], ps, "first")
+            preds += FZ.c2c_generate(rx, sx, Fixed(lm, pick), toks[0], toks[1], ps, ALIGN)
         return C.accuracy(preds, [r["answer"] for r in script])
 
     res = {}
@@ -84,7 +85,7 @@ def main():
         res[name] = run(ch)
         print(f"{name:32s} {res[name]:.4f}", flush=True)
     # how far the fuser's output is from the oracle, per layer (the distillation loss's terms)
-    d = FZ.prepare(toks[0], toks[1], [r["prompt"] for r in script[:64]], "first")
+    d = FZ.prepare(toks[0], toks[1], [r["prompt"] for r in script[:64]], ALIGN)
     with torch.no_grad():
         past, pam = FZ.fused_past(rx, sx, fz, d)
         tgt = FZ.plain_targets(rx, toks[0], [r["prompt"] for r in script[:64]], twins[:64], pam.shape[1], REROT)

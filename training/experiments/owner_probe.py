@@ -57,7 +57,7 @@ def feats(model, mid, tok, data):
     for b0 in range(0, len(data), 64):
         ch = data[b0:b0 + 64]
         if mid == "fused":
-            d = FZ.prepare(tok[0], tok[1], [p for p, _ in ch], "first")
+            d = FZ.prepare(tok[0], tok[1], [p for p, _ in ch], os.environ.get("LL_ALIGN", "first"))
             with torch.no_grad():
                 pres, _ = FZ.fused_past(model[0], model[1], model[2], d)
             pos_of = []
