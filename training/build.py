@@ -513,6 +513,9 @@ def parser():
                     help="distillation target for the fused keys: rerotated = the plain twin's key turned by RoPE to "
                          "the fused token's own position (the key the receiver would hold there); as-plain = the plain "
                          "twin's key at its own position (session 6-12 fusers; a receiver given those keys answers 0%%)")
+    ap.add_argument("--fuser-distill-query", type=float, default=0.0,
+                    help="weight of a second auxiliary loss: the receiver's residual stream at the last prompt token "
+                         "and the answer, reading the fused cache vs its own cache of the plain twin (0 = off)")
     ap.add_argument("--fuser-budget", type=float, default=0.0,
                     help="seconds for fuser training: sets --fuser-steps from a timing on this machine (0 = the flag)")
     ap.add_argument("--no-fuser-export", action="store_true",

@@ -187,7 +187,46 @@ def distill_loss(fused, targets, pam, layer_map):
     return tot / (2 * len(fused))
 
 
-def fused_loss(rx, sx, fz, rtok, stok, prompts, answers, strategy, plain_prompts=None, distill=0.0, rerotate=False):
+def run_with_hidden(rx, ids, mask, pos, past):
+    """logits and every rx layer's output (the residual stream) for ids on top of past."""
+    seen = []
+    hooks = [l.register_forward_hook(lambda mod, inp, out: seen.append(out[0])) for l in rx.layers]
+    try:
+        logits, _ = rx(ids, mask, pos, past)
+    finally:
+        for h in hooks:
+            h.remove()
+    return logits, seen
+
+
+def query_distill_loss(rx, rtok, plain_prompts, conts, hidden, cam):
+    """how far the receiver's residual stream at the last prompt token and the answer tokens, reading the fused
+    cache, is from the same tokens reading its own cache of the plain twin (per layer, scaled by the target's
+    variance). It weighs the cache by what the receiver's queries take from it, so the keys that decide which value
+    the answer attends to (the owner written on it) count as much as the values."""
+    pre, last = [], []
+    for q in plain_prompts:
+        ids, _ = C.encode(rtok, q)
+        pre.append(ids[:-1])
+        last.append(ids[-1])
+    qids, qam = C.pad_right(pre)
+    B = len(pre)
+    with torch.no_grad():
+        qpos = torch.arange(qids.shape[1]).unsqueeze(0).expand(B, -1)
+        _, qpast = rx(qids.to(C.DEV), qam.to(C.DEV), qpos.to(C.DEV))
+        cids, _ = C.pad_right([[last[i]] + conts[i] for i in range(B)])
+        nlen = torch.tensor([len(x) + 1 for x in pre])
+        pos = (nlen - 1).unsqueeze(1) + torch.arange(cids.shape[1]).unsqueeze(0)
+        _, target = run_with_hidden(rx, cids.to(C.DEV), torch.cat([qam.to(C.DEV), cam], 1), pos.to(C.DEV), qpast)
+    m = cam.float().unsqueeze(-1)
+    tot = 0.0
+    for h, t in zip(hidden, target):
+        tot = tot + (((h - t) ** 2) * m).sum() / (m.sum() * h.shape[-1]) / (t.var() + 1e-6)
+    return tot / len(hidden)
+
+
+def fused_loss(rx, sx, fz, rtok, stok, prompts, answers, strategy, plain_prompts=None, distill=0.0, rerotate=False,
+               query_distill=0.0):
     """receiver CE on ' answer' + eos after the fused prefix; with distill > 0, plus distill x distill_loss toward the
     receiver's own cache of the plain twins (a dense signal at every passage position, where the answer CE reaches
     the fuser only through the few positions the receiver attends to). Returns (total, ce, distill term)."""
@@ -199,15 +238,21 @@ def fused_loss(rx, sx, fz, rtok, stok, prompts, answers, strategy, plain_prompts
     cids, cam = C.pad_right(seqs)
     cids, cam = cids.to(C.DEV), cam.to(C.DEV)
     pos = (d["nlen"].to(C.DEV) - 1).unsqueeze(1) + torch.arange(cids.shape[1], device=C.DEV).unsqueeze(0)
-    logits, _ = rx(cids, torch.cat([pam, cam], 1), pos, past)
+    logits, hidden = run_with_hidden(rx, cids, torch.cat([pam, cam], 1), pos, past)
     tgt = cids[:, 1:]
     w = cam[:, 1:].float()
     ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), tgt.reshape(-1), reduction="none")
     ce = (ce * w.reshape(-1)).sum() / w.sum()
-    if distill <= 0:
-        return ce, ce, torch.zeros(())
-    dl = distill_loss(past, plain_targets(rx, rtok, prompts, plain_prompts, pam.shape[1], rerotate), pam, fz.layer_map)
-    return ce + distill * dl, ce, dl
+    total, dl = ce, torch.zeros(())
+    if distill > 0:
+        dl = distill_loss(past, plain_targets(rx, rtok, prompts, plain_prompts, pam.shape[1], rerotate), pam,
+                          fz.layer_map)
+        total = total + distill * dl
+    if query_distill > 0:
+        qd = query_distill_loss(rx, rtok, plain_prompts, conts, hidden, cam)
+        total = total + query_distill * qd
+        dl = dl + qd  # logged with the cache term
+    return total, ce, dl
 
 
 @torch.no_grad()
