@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 import bpe
 import common as C
-from nets import RMSNorm
+from nets import RMSNorm, rotate_half
 
 
 class KVPath(nn.Module):
@@ -137,30 +137,36 @@ def fused_past(rx, sx, fz, d, strategy=None):
     return fused, pam
 
 
-def plain_targets(rx, rtok, prompts, plain_prompts, n_prefix, rerotate=False):
+def plain_prefill(rx, rtok, plain_prompts):
+    """the receiver's own prefill of each plain twin's prefix (all but the last token): the encodings, the prefix
+    mask and its cache, shared by both distillation terms."""
+    enc = [C.encode(rtok, q) for q in plain_prompts]
+    qids, qam = C.pad_right([ids[:-1] for ids, _ in enc])
+    with torch.no_grad():
+        qpos = torch.arange(qids.shape[1]).unsqueeze(0).expand(len(enc), -1)
+        _, qpast = rx(qids.to(C.DEV), qam.to(C.DEV), qpos.to(C.DEV))
+    return {"enc": enc, "qam": qam, "qpast": qpast}
+
+
+def plain_targets(rx, rtok, prompts, plain_prompts, n_prefix, rerotate=False, pre=None):
     """the receiver's own K/V of each prompt's plain twin, gathered at the plain token that holds the last character
     of every fused (script) receiver token. The cipher maps letters to letters and keeps every other character, so
-    character offsets are shared by the two forms; only the receiver's tokenization differs."""
+    character offsets are shared by the two forms; only the receiver's tokenization differs. pre: plain_prefill's
+    result when the caller already has it."""
+    pre = pre or plain_prefill(rx, rtok, plain_prompts)
     idx = torch.zeros(len(prompts), n_prefix, dtype=torch.long)
-    seqs = []
-    for i, (p, q) in enumerate(zip(prompts, plain_prompts)):
+    for i, (p, q, (_, qoffs)) in enumerate(zip(prompts, plain_prompts, pre["enc"])):
         assert len(p) == len(q)
         _, offs = C.encode(rtok, p)
-        qids, qoffs = C.encode(rtok, q)
         owner = [0] * (len(q) + 1)
         for j, (st, en) in enumerate(qoffs):
             for c in range(st, en):
                 owner[c] = j
         for t, (st, en) in enumerate(offs[:-1]):
             idx[i, t] = owner[en - 1] if en > st else 0
-        seqs.append(qids[:-1])
-    qids, qam = C.pad_right(seqs)
-    with torch.no_grad():
-        qpos = torch.arange(qids.shape[1]).unsqueeze(0).expand(len(prompts), -1)
-        _, qpast = rx(qids.to(C.DEV), qam.to(C.DEV), qpos.to(C.DEV))
     ii = idx.to(C.DEV)[:, None, :, None]
     out = [(torch.gather(k, 2, ii.expand(-1, k.shape[1], -1, k.shape[3])),
-            torch.gather(v, 2, ii.expand(-1, v.shape[1], -1, v.shape[3]))) for k, v in qpast]
+            torch.gather(v, 2, ii.expand(-1, v.shape[1], -1, v.shape[3]))) for k, v in pre["qpast"]]
     if not rerotate:
         return out
     # a key carries RoPE at its own position: the plain token's key sat at idx, the fused one sits at t
@@ -172,8 +178,7 @@ def rope_shift(k, shift, inv_freq):
     """rotate post-RoPE keys [B,H,T,D] on by shift [B,T] positions (R(t) R(p)^-1 = R(t - p))."""
     fr = shift.float().unsqueeze(-1) * inv_freq
     emb = torch.cat([fr, fr], dim=-1).unsqueeze(1)
-    h = k.shape[-1] // 2
-    return k * emb.cos() + torch.cat([-k[..., h:], k[..., :h]], dim=-1) * emb.sin()
+    return k * emb.cos() + rotate_half(k) * emb.sin()
 
 
 def distill_loss(fused, targets, pam, layer_map):
@@ -199,25 +204,18 @@ def run_with_hidden(rx, ids, mask, pos, past):
     return logits, seen
 
 
-def query_distill_loss(rx, rtok, plain_prompts, conts, hidden, cam):
+def query_distill_loss(rx, pre, conts, hidden, cam):
     """how far the receiver's residual stream at the last prompt token and the answer tokens, reading the fused
-    cache, is from the same tokens reading its own cache of the plain twin (per layer, scaled by the target's
-    variance). It weighs the cache by what the receiver's queries take from it, so the keys that decide which value
-    the answer attends to (the owner written on it) count as much as the values."""
-    pre, last = [], []
-    for q in plain_prompts:
-        ids, _ = C.encode(rtok, q)
-        pre.append(ids[:-1])
-        last.append(ids[-1])
-    qids, qam = C.pad_right(pre)
-    B = len(pre)
+    cache, is from the same tokens reading its own cache of the plain twin (pre: plain_prefill's result; per layer,
+    scaled by the target's variance). It weighs the cache by what the receiver's queries take from it, so the keys
+    that decide which value the answer attends to (the owner written on it) count as much as the values."""
+    qam = pre["qam"]
+    B = qam.shape[0]
     with torch.no_grad():
-        qpos = torch.arange(qids.shape[1]).unsqueeze(0).expand(B, -1)
-        _, qpast = rx(qids.to(C.DEV), qam.to(C.DEV), qpos.to(C.DEV))
-        cids, _ = C.pad_right([[last[i]] + conts[i] for i in range(B)])
-        nlen = torch.tensor([len(x) + 1 for x in pre])
-        pos = (nlen - 1).unsqueeze(1) + torch.arange(cids.shape[1]).unsqueeze(0)
-        _, target = run_with_hidden(rx, cids.to(C.DEV), torch.cat([qam.to(C.DEV), cam], 1), pos.to(C.DEV), qpast)
+        cids, _ = C.pad_right([[ids[-1]] + conts[i] for i, (ids, _) in enumerate(pre["enc"])])
+        pos = (qam.sum(1, keepdim=True) + torch.arange(cids.shape[1]).unsqueeze(0)).expand(B, -1)
+        _, target = run_with_hidden(rx, cids.to(C.DEV), torch.cat([qam.to(C.DEV), cam], 1), pos.to(C.DEV),
+                                    pre["qpast"])
     m = cam.float().unsqueeze(-1)
     tot = 0.0
     for h, t in zip(hidden, target):
@@ -229,7 +227,9 @@ def fused_loss(rx, sx, fz, rtok, stok, prompts, answers, strategy, plain_prompts
                query_distill=0.0):
     """receiver CE on ' answer' + eos after the fused prefix; with distill > 0, plus distill x distill_loss toward the
     receiver's own cache of the plain twins (a dense signal at every passage position, where the answer CE reaches
-    the fuser only through the few positions the receiver attends to). Returns (total, ce, distill term)."""
+    the fuser only through the few positions the receiver attends to); rerotate: that term's keys turned to the fused
+    positions (plain_targets); query_distill > 0: plus query_distill_loss, logged with the distill term. Returns
+    (total, ce, distill term)."""
     conts = [rtok.encode(" " + a) + [bpe.EOS] for a in answers]
     d = prepare(rtok, stok, prompts, strategy)
     past, pam = fused_past(rx, sx, fz, d)
@@ -244,12 +244,13 @@ def fused_loss(rx, sx, fz, rtok, stok, prompts, answers, strategy, plain_prompts
     ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), tgt.reshape(-1), reduction="none")
     ce = (ce * w.reshape(-1)).sum() / w.sum()
     total, dl = ce, torch.zeros(())
+    pre = plain_prefill(rx, rtok, plain_prompts) if distill > 0 or query_distill > 0 else None
     if distill > 0:
-        dl = distill_loss(past, plain_targets(rx, rtok, prompts, plain_prompts, pam.shape[1], rerotate), pam,
+        dl = distill_loss(past, plain_targets(rx, rtok, prompts, plain_prompts, pam.shape[1], rerotate, pre), pam,
                           fz.layer_map)
         total = total + distill * dl
     if query_distill > 0:
-        qd = query_distill_loss(rx, rtok, plain_prompts, conts, hidden, cam)
+        qd = query_distill_loss(rx, pre, conts, hidden, cam)
         total = total + query_distill * qd
         dl = dl + qd  # logged with the cache term
     return total, ce, dl

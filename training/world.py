@@ -10,11 +10,6 @@ LIKES = ["apples", "plums", "pears", "figs", "dates", "grapes", "olives", "honey
          "beans", "nuts", "cherries", "lemons", "melons", "berries", "carrots", "onions", "peas", "soup", "tea"]
 ATTRS = ["city", "job", "likes"]
 
-
-def attrs_shown(shown, at_least=1):
-    """the attributes that at least this many people of a passage show (shown: each person's shown attributes); with
-    at_least=2 these are the "contested" ones, whose questions cannot be answered by copying the only value of a kind."""
-    return {a for a in ATTRS if sum(a in s for s in shown) >= at_least}
 QUESTION = {"city": "Where does {n} live?", "job": "What does {n} work as?", "likes": "What does {n} like?"}
 CLAUSE = {"city": "lives in {v}", "job": "works as {v}", "likes": "likes {v}"}
 # training-only auxiliary question: everything the passage says about a person (build.multi_qa's p_about)
@@ -30,6 +25,12 @@ _COD = ["", "", "n", "r", "l", "s", "m", "th", "k", "nd", "rn"]
 def _word(rng, nsyl):
     s = "".join(rng.choice(_ONS) + rng.choice(_VOW) for _ in range(nsyl)) + rng.choice(_COD)
     return s[0].upper() + s[1:]
+
+
+def attrs_shown(shown, at_least=1):
+    """the attributes that at least this many people of a passage show (shown: each person's shown attributes); with
+    at_least=2 these are the "contested" ones, whose questions cannot be answered by copying the only value of a kind."""
+    return {a for a in ATTRS if sum(a in s for s in shown) >= at_least}
 
 
 class World:
