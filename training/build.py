@@ -503,9 +503,10 @@ def parser():
     ap.add_argument("--fuser-questions", choices=["contested", "all"], default="all",
                     help="fuser training: contested = only questions about attributes two or more people of the "
                          "passage show (the lever that made rx and sx bind); all = any shown attribute")
-    ap.add_argument("--fuser-alignment", choices=["auto", "last", "first"], default="first",
+    ap.add_argument("--fuser-alignment", choices=["auto", "last", "first", "word"], default="first",
                     help="auto: train each alignment for a quarter of the steps, pick on val, train the winner on; "
-                         "otherwise train only the one given")
+                         "otherwise train only the one given; word (the last character of the token's word, "
+                         "lookahead) is for experiments: it is not exported, the product's aligner lacks it")
     ap.add_argument("--fuser-distill", type=float, default=1.0,
                     help="weight of the fuser's auxiliary loss toward the receiver's own K/V of each passage's plain "
                          "twin (0 = answer cross-entropy only, the paper's loss)")
@@ -516,6 +517,10 @@ def parser():
     ap.add_argument("--fuser-distill-query", type=float, default=0.0,
                     help="weight of a second auxiliary loss: the receiver's residual stream at the last prompt token "
                          "and the answer, reading the fused cache vs its own cache of the plain twin (0 = off)")
+    ap.add_argument("--fuser-distill-attn", type=float, default=0.0,
+                    help="weight of an auxiliary loss on where the receiver looks: KL of its attention at the last "
+                         "prompt token and the answer over its own cache of the plain twin to that over the fused "
+                         "cache (summed onto the plain tokens; 0 = off)")
     ap.add_argument("--fuser-budget", type=float, default=0.0,
                     help="seconds for fuser training: sets --fuser-steps from a timing on this machine (0 = the flag)")
     ap.add_argument("--no-fuser-export", action="store_true",

@@ -7,6 +7,7 @@ import torch.nn.functional as F
 
 import bpe
 import common as C
+import nets
 from nets import RMSNorm, rotate_half
 
 
@@ -79,7 +80,8 @@ class LayerExport(nn.Module):
 
 
 def align(text, offs, strategy):
-    """sharer position (byte tokenizer with BOS at 0) for every receiver token (BOS first)."""
+    """sharer position (byte tokenizer with BOS at 0) for every receiver token (BOS first). Strategies: last (the
+    token's last character), first (its first non-space one), word (the last character of its word, lookahead)."""
     out = []
     for (st, en) in offs:
         if en <= st:
@@ -89,6 +91,12 @@ def align(text, offs, strategy):
             j = en - 1
         elif strategy == "first":
             j = next((k for k in range(st, en) if text[k] != " "), en - 1)
+        elif strategy == "word":
+            # lookahead to the end of the letter run (the tokenizers' pre-token) that holds the token's last
+            # character: a plain-text subword never crosses one, so the sharer there has read all of it
+            j = en - 1
+            while text[j].isalpha() and j + 1 < len(text) and text[j + 1].isalpha():
+                j += 1
         else:
             raise ValueError(strategy)
         out.append(j + 1)
@@ -148,22 +156,31 @@ def plain_prefill(rx, rtok, plain_prompts):
     return {"enc": enc, "qam": qam, "qpast": qpast}
 
 
-def plain_targets(rx, rtok, prompts, plain_prompts, n_prefix, rerotate=False, pre=None):
-    """the receiver's own K/V of each prompt's plain twin, gathered at the plain token that holds the last character
-    of every fused (script) receiver token. The cipher maps letters to letters and keeps every other character, so
-    character offsets are shared by the two forms; only the receiver's tokenization differs. pre: plain_prefill's
-    result when the caller already has it."""
-    pre = pre or plain_prefill(rx, rtok, plain_prompts)
+def plain_index(rtok, prompts, pre, n_prefix):
+    """for every fused (script) receiver prefix token, the plain twin's token that holds its last character. The
+    cipher maps letters to letters and keeps every other character, so character offsets are shared by the two
+    forms; only the receiver's tokenization differs."""
     idx = torch.zeros(len(prompts), n_prefix, dtype=torch.long)
-    for i, (p, q, (_, qoffs)) in enumerate(zip(prompts, plain_prompts, pre["enc"])):
-        assert len(p) == len(q)
+    for i, (p, (_, qoffs)) in enumerate(zip(prompts, pre["enc"])):
+        assert len(p) == qoffs[-1][1]
         _, offs = C.encode(rtok, p)
-        owner = [0] * (len(q) + 1)
+        owner = [0] * (len(p) + 1)
         for j, (st, en) in enumerate(qoffs):
             for c in range(st, en):
                 owner[c] = j
         for t, (st, en) in enumerate(offs[:-1]):
             idx[i, t] = owner[en - 1] if en > st else 0
+    return idx
+
+
+def plain_targets(rx, rtok, prompts, plain_prompts, n_prefix, rerotate=False, pre=None):
+    """the receiver's own K/V of each prompt's plain twin, gathered at the plain token that holds the last character
+    of every fused (script) receiver token (plain_index). pre: plain_prefill's result when the caller already has
+    it."""
+    pre = pre or plain_prefill(rx, rtok, plain_prompts)
+    for p, q in zip(prompts, plain_prompts):
+        assert len(p) == len(q)
+    idx = plain_index(rtok, prompts, pre, n_prefix)
     ii = idx.to(C.DEV)[:, None, :, None]
     out = [(torch.gather(k, 2, ii.expand(-1, k.shape[1], -1, k.shape[3])),
             torch.gather(v, 2, ii.expand(-1, v.shape[1], -1, v.shape[3]))) for k, v in pre["qpast"]]
@@ -192,16 +209,68 @@ def distill_loss(fused, targets, pam, layer_map):
     return tot / (2 * len(fused))
 
 
-def run_with_hidden(rx, ids, mask, pos, past):
-    """logits and every rx layer's output (the residual stream) for ids on top of past."""
+def run_with_hidden(rx, ids, mask, pos, past, attention=None):
+    """logits and every rx layer's output (the residual stream) for ids on top of past. attention: a list that gets
+    every layer's attention probabilities [B, heads, len(ids), past + len(ids)]."""
     seen = []
     hooks = [l.register_forward_hook(lambda mod, inp, out: seen.append(out[0])) for l in rx.layers]
+    fused_attend = nets.attend
+    if attention is not None:
+        def recording_attend(q, k, v, m, head_size):
+            att = torch.softmax(torch.matmul(q * (1.0 / math.sqrt(head_size)), k.transpose(-1, -2)) + m, dim=-1)
+            attention.append(att)
+            return torch.matmul(att, v)
+        nets.attend = recording_attend
     try:
         logits, _ = rx(ids, mask, pos, past)
     finally:
+        nets.attend = fused_attend
         for h in hooks:
             h.remove()
     return logits, seen
+
+
+def plain_continuation(rx, pre, conts, attention=None):
+    """the receiver's residual stream (every layer) at the last prompt token and the answer tokens, reading its own
+    cache of the plain twins (pre: plain_prefill's result); attention: as in run_with_hidden."""
+    qam = pre["qam"]
+    B = qam.shape[0]
+    with torch.no_grad():
+        cids, cam = C.pad_right([[ids[-1]] + conts[i] for i, (ids, _) in enumerate(pre["enc"])])
+        pos = (qam.sum(1, keepdim=True) + torch.arange(cids.shape[1]).unsqueeze(0)).expand(B, -1)
+        _, target = run_with_hidden(rx, cids.to(C.DEV), torch.cat([qam.to(C.DEV), cam.to(C.DEV)], 1), pos.to(C.DEV),
+                                    pre["qpast"], attention)
+    return target
+
+
+def attention_distill_loss(att_fused, att_plain, idx, pam, cam):
+    """how differently the receiver, at the last prompt token and the answer tokens, spreads its attention over the
+    fused cache than over its own cache of the plain twin: KL(plain || fused) per layer and head, averaged. The fused
+    prefix has more tokens than the plain one (idx, plain_index: the plain token each fused one stands in for), so
+    the fused attention is averaged over the fused tokens of each plain token and renormalised: a fused cache that
+    repeats each plain token's K/V (the turned distillation target) then gives the plain attention back, up to the
+    relative positions. Plain tokens no fused token stands in for are left out. This asks the keys for what the
+    receiver uses them for, finding the asked person's values, rather than for their every coordinate."""
+    n_pre = idx.shape[1]
+    B = idx.shape[0]
+    m = cam.float()
+    valid = pam.float()
+    tot = 0.0
+    for af, ap in zip(att_fused, att_plain):
+        H, S = af.shape[1], af.shape[2]
+        q_pre = ap.shape[3] - S
+        ic = idx.clamp(max=q_pre - 1).to(af.device)
+        cnt = torch.zeros(B, q_pre, device=af.device).scatter_add(1, ic, valid)
+        agg = torch.zeros(B, H, S, q_pre, device=af.device).scatter_add(
+            3, ic[:, None, None, :].expand(B, H, S, n_pre), af[..., :n_pre] * valid[:, None, None, :])
+        qf = torch.cat([agg / cnt.clamp(min=1)[:, None, None, :], af[..., n_pre:]], dim=3)
+        qf = qf / qf.sum(-1, keepdim=True)
+        covered = torch.cat([(cnt > 0).float(), torch.ones(B, S, device=af.device)], 1)[:, None, None, :]
+        pp = ap * covered
+        pp = pp / pp.sum(-1, keepdim=True)
+        kl = (pp * (torch.log(pp + 1e-9) - torch.log(qf + 1e-9))).sum(-1)  # [B,H,S]
+        tot = tot + (kl.mean(1) * m).sum() / m.sum()
+    return tot / len(att_fused)
 
 
 def query_distill_loss(rx, pre, conts, hidden, cam):
@@ -209,13 +278,7 @@ def query_distill_loss(rx, pre, conts, hidden, cam):
     cache, is from the same tokens reading its own cache of the plain twin (pre: plain_prefill's result; per layer,
     scaled by the target's variance). It weighs the cache by what the receiver's queries take from it, so the keys
     that decide which value the answer attends to (the owner written on it) count as much as the values."""
-    qam = pre["qam"]
-    B = qam.shape[0]
-    with torch.no_grad():
-        cids, _ = C.pad_right([[ids[-1]] + conts[i] for i, (ids, _) in enumerate(pre["enc"])])
-        pos = (qam.sum(1, keepdim=True) + torch.arange(cids.shape[1]).unsqueeze(0)).expand(B, -1)
-        _, target = run_with_hidden(rx, cids.to(C.DEV), torch.cat([qam.to(C.DEV), cam], 1), pos.to(C.DEV),
-                                    pre["qpast"])
+    target = plain_continuation(rx, pre, conts)
     m = cam.float().unsqueeze(-1)
     tot = 0.0
     for h, t in zip(hidden, target):
@@ -224,11 +287,12 @@ def query_distill_loss(rx, pre, conts, hidden, cam):
 
 
 def fused_loss(rx, sx, fz, rtok, stok, prompts, answers, strategy, plain_prompts=None, distill=0.0, rerotate=False,
-               query_distill=0.0):
+               query_distill=0.0, attn_distill=0.0):
     """receiver CE on ' answer' + eos after the fused prefix; with distill > 0, plus distill x distill_loss toward the
     receiver's own cache of the plain twins (a dense signal at every passage position, where the answer CE reaches
     the fuser only through the few positions the receiver attends to); rerotate: that term's keys turned to the fused
-    positions (plain_targets); query_distill > 0: plus query_distill_loss, logged with the distill term. Returns
+    positions (plain_targets); query_distill > 0: plus query_distill_loss, attn_distill > 0: plus attn_distill x
+    attention_distill_loss, both logged with the distill term. Returns
     (total, ce, distill term)."""
     conts = [rtok.encode(" " + a) + [bpe.EOS] for a in answers]
     d = prepare(rtok, stok, prompts, strategy)
@@ -238,13 +302,14 @@ def fused_loss(rx, sx, fz, rtok, stok, prompts, answers, strategy, plain_prompts
     cids, cam = C.pad_right(seqs)
     cids, cam = cids.to(C.DEV), cam.to(C.DEV)
     pos = (d["nlen"].to(C.DEV) - 1).unsqueeze(1) + torch.arange(cids.shape[1], device=C.DEV).unsqueeze(0)
-    logits, hidden = run_with_hidden(rx, cids, torch.cat([pam, cam], 1), pos, past)
+    att = [] if attn_distill > 0 else None
+    logits, hidden = run_with_hidden(rx, cids, torch.cat([pam, cam], 1), pos, past, att)
     tgt = cids[:, 1:]
     w = cam[:, 1:].float()
     ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), tgt.reshape(-1), reduction="none")
     ce = (ce * w.reshape(-1)).sum() / w.sum()
     total, dl = ce, torch.zeros(())
-    pre = plain_prefill(rx, rtok, plain_prompts) if distill > 0 or query_distill > 0 else None
+    pre = plain_prefill(rx, rtok, plain_prompts) if distill > 0 or query_distill > 0 or attn_distill > 0 else None
     if distill > 0:
         dl = distill_loss(past, plain_targets(rx, rtok, prompts, plain_prompts, pam.shape[1], rerotate, pre), pam,
                           fz.layer_map)
@@ -253,6 +318,12 @@ def fused_loss(rx, sx, fz, rtok, stok, prompts, answers, strategy, plain_prompts
         qd = query_distill_loss(rx, pre, conts, hidden, cam)
         total = total + query_distill * qd
         dl = dl + qd  # logged with the cache term
+    if attn_distill > 0:
+        att_plain = []
+        plain_continuation(rx, pre, conts, att_plain)
+        ad = attention_distill_loss(att, att_plain, plain_index(rtok, prompts, pre, pam.shape[1]), pam, cam)
+        total = total + attn_distill * ad
+        dl = dl + ad
     return total, ce, dl
 
 

@@ -202,7 +202,8 @@ def train_fuser(args, w, rx, sx, toks, strategy, steps_total, steps_from=0, fz=N
         fz.train()
         P, A, Q = fuser_batch(w, rng, args.bs, args.fuser_script_share, args.fuser_questions == "contested")
         loss, ce, dl = FZ.fused_loss(rx, sx, fz, toks[0], toks[1], P, A, strategy, Q, args.fuser_distill,
-                                     args.fuser_distill_keys == "rerotated", args.fuser_distill_query)
+                                     args.fuser_distill_keys == "rerotated", args.fuser_distill_query,
+                                     args.fuser_distill_attn)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(fz.parameters(), 1.0)
@@ -262,7 +263,8 @@ def stage_fuser(args, B, w, toks):
         torch.save({"state": f.state_dict()}, os.path.join(C.CACHE, f"fuser-{s}.pt"))
     meta = {"strategy_selection": res, "chosen": best, "final_val": {"script": a_s, "plain": a_p},
             "steps": args.fuser_steps, "budget": args.fuser_budget, "inputs": inputs, "questions": args.fuser_questions,
-            "distill_keys": args.fuser_distill_keys, "distill_query": args.fuser_distill_query}
+            "distill_keys": args.fuser_distill_keys, "distill_query": args.fuser_distill_query,
+            "distill_attn": args.fuser_distill_attn}
     json.dump(meta, open(os.path.join(C.CACHE, "fuser_meta.json"), "w"), indent=1)
     finish_fuser(args, B, toks, fz, meta)
 
@@ -287,6 +289,7 @@ def cached_fuser(args, inputs):
     if meta.get("inputs") != inputs or meta.get("chosen") != want or meta.get("questions", "all") != args.fuser_questions \
             or meta.get("distill_keys", "as-plain") != args.fuser_distill_keys \
             or meta.get("distill_query", 0.0) != args.fuser_distill_query \
+            or meta.get("distill_attn", 0.0) != args.fuser_distill_attn \
             or (not meta.get("budget") and args.fuser_budget <= 0 and meta.get("steps") != args.fuser_steps):
         return None
     args.fuser_steps = meta["steps"]
@@ -316,6 +319,9 @@ def calibrate_fuser(args, w, rx, sx, toks, val_rows):
 
 
 def export_fuser(args, fz, strategy, meta):
+    if strategy not in STRATEGIES:  # the Java aligner (core TokenAligner) implements only these
+        raise SystemExit(f"fuser alignment '{strategy}' is for experiments only: the product's aligner has no such "
+                         f"strategy; train with --no-fuser-export, or one of {STRATEGIES}")
     d = os.path.join(C.MODELS, "fuser-rx-sx")
     os.makedirs(d, exist_ok=True)
     for f in os.listdir(d):
