@@ -41,11 +41,15 @@ class KVPath(nn.Module):
 
 
 class Fuser(nn.Module):
-    def __init__(self, rcfg, scfg, layer_map, hid=192, blocks=2):
+    def __init__(self, rcfg, scfg, layer_map, hid=192, blocks=2, key_hid=None):
+        """key_hid: the key paths' hidden width per layer (default hid everywhere). The receiver's layer-2 keys carry
+        the owner it binds with, and a per-token map from the sharer's owner to them needs more width than the rest
+        (experiments/fuser_capacity.py)."""
         super().__init__()
         self.layer_map = layer_map
         a = (rcfg["num_key_value_heads"], rcfg["head_size"], scfg["num_key_value_heads"], scfg["head_size"])
-        self.kp = nn.ModuleList([KVPath(*a, hid=hid, blocks=blocks) for _ in layer_map])
+        key_hid = key_hid or [hid] * len(layer_map)
+        self.kp = nn.ModuleList([KVPath(*a, hid=h, blocks=blocks) for h in key_hid])
         self.vp = nn.ModuleList([KVPath(*a, hid=hid, blocks=blocks) for _ in layer_map])
         self.gate_logit = nn.Parameter(torch.full((len(layer_map),), 1.0))
         self.tau = 1.0
