@@ -521,6 +521,18 @@ def parser():
                     help="weight of an auxiliary loss on where the receiver looks: KL of its attention at the last "
                          "prompt token and the answer over its own cache of the plain twin to that over the fused "
                          "cache (summed onto the plain tokens; 0 = off)")
+    ap.add_argument("--fuser-fit", choices=["train", "regress"], default="train",
+                    help="train: the fuser is trained end to end (answer CE + the distillation terms) for "
+                         "--fuser-steps; regress: first every K and V path is fitted by regression to the turned "
+                         "distillation target (training/fuser_fit.py), then --fuser-steps of end-to-end training "
+                         "follow (0 = none). Needs a fixed --fuser-alignment")
+    ap.add_argument("--fuser-fit-passages", type=int, default=1500,
+                    help="--fuser-fit regress: train-split passages per form (script and plain) whose K/V it fits on")
+    ap.add_argument("--fuser-fit-epochs", type=int, default=4, help="--fuser-fit regress: epochs over those rows")
+    ap.add_argument("--fuser-key-hid", default="",
+                    help="the key paths' hidden width per receiver layer, comma-separated (e.g. 192,192,768,192); "
+                         "empty = 192 everywhere. rx's layer-2 keys carry the owner it binds with and need width "
+                         "(training/experiments/fuser_capacity.py)")
     ap.add_argument("--fuser-budget", type=float, default=0.0,
                     help="seconds for fuser training: sets --fuser-steps from a timing on this machine (0 = the flag)")
     ap.add_argument("--no-fuser-export", action="store_true",

@@ -15,6 +15,7 @@ import torch
 import bpe
 import common as C
 import fuser as FZ
+import fuser_fit
 import nets
 import world as W
 
@@ -184,10 +185,25 @@ def fuser_batch(w, rng, bs, script_share, contested=False):
     return P, A, Q
 
 
+def key_hid(args):
+    """--fuser-key-hid as a list (None: the fuser's default width everywhere)."""
+    if not args.fuser_key_hid:
+        return None
+    hid = [int(h) for h in args.fuser_key_hid.split(",")]
+    if len(hid) != len(layer_map()):
+        raise SystemExit(f"--fuser-key-hid needs one width per receiver layer ({len(layer_map())}), got {hid}")
+    return hid
+
+
+def make_fuser(args):
+    return FZ.Fuser(nets.RX_CONFIG, nets.SX_CONFIG, layer_map(), key_hid=key_hid(args)).to(C.DEV)
+
+
 def train_fuser(args, w, rx, sx, toks, strategy, steps_total, steps_from=0, fz=None, opt=None, seed=44):
     if fz is None:
         torch.manual_seed(seed)
-        fz = FZ.Fuser(nets.RX_CONFIG, nets.SX_CONFIG, layer_map()).to(C.DEV)
+        fz = make_fuser(args)
+    if opt is None:
         opt = torch.optim.AdamW(fz.parameters(), lr=1e-3, weight_decay=0.01)
     rng = random.Random(seed + 1000 * steps_from + (7 if strategy == "first" else 0))
     t0 = time.time()
@@ -238,6 +254,19 @@ def stage_fuser(args, B, w, toks):
         return
     if args.fuser_budget > 0:
         calibrate_fuser(args, w, rx, sx, toks, vs + vp)
+    fit = None
+    if args.fuser_fit == "regress":
+        if args.fuser_alignment == "auto":
+            raise SystemExit("--fuser-fit regress needs a fixed --fuser-alignment (last or first)")
+        torch.manual_seed(44)
+        fz0 = make_fuser(args)
+        fit = fuser_fit.fit_fuser(fz0, rx, sx, toks, w, args.fuser_alignment, args.fuser_fit_passages,
+                                  args.fuser_fit_epochs, log=log)
+        if args.fuser_steps == 0:
+            fz0.eval()
+            a_s, _ = c2c_acc(rx, sx, fz0, toks, vs, args.fuser_alignment)
+            a_p, _ = c2c_acc(rx, sx, fz0, toks, vp, args.fuser_alignment)
+            log(f"fuser fitted ({args.fuser_alignment}): val script {a_s:.4f} plain {a_p:.4f}")
     if args.fuser_alignment == "auto":
         sel = max(1, args.fuser_steps // 4)
         for s in STRATEGIES:  # compare strategies after `sel` steps each, on val
@@ -250,21 +279,24 @@ def stage_fuser(args, B, w, toks):
         best = max(STRATEGIES, key=lambda s: (res[s]["val_script"] + res[s]["val_plain"], s == "last"))
         fz, opt = fz_by[best]
     else:  # a fixed alignment: no selection, and only that fuser is kept and evaluated
-        best, sel, fz, opt = args.fuser_alignment, 0, None, None
-    fz, opt = train_fuser(args, w, rx, sx, toks, best, args.fuser_steps, steps_from=sel, fz=fz, opt=opt)
-    fz.eval()
-    a_s, _ = c2c_acc(rx, sx, fz, toks, vs, best)
-    a_p, _ = c2c_acc(rx, sx, fz, toks, vp, best)
+        best, sel, fz, opt = args.fuser_alignment, 0, (fz0 if fit is not None else None), None
+    if fit is None or args.fuser_steps > 0:
+        fz, opt = train_fuser(args, w, rx, sx, toks, best, args.fuser_steps, steps_from=sel, fz=fz, opt=opt)
+        fz.eval()
+        a_s, _ = c2c_acc(rx, sx, fz, toks, vs, best)
+        a_p, _ = c2c_acc(rx, sx, fz, toks, vp, best)
     log(f"fuser final ({best}): val script {a_s:.4f} plain {a_p:.4f}")
     # keep the runner-up (short-trained) fuser, when selection trained one, for the per-strategy reference numbers
     trained = {s: f for s, (f, _) in fz_by.items()}
     trained[best] = fz
     for s, f in trained.items():
-        torch.save({"state": f.state_dict()}, os.path.join(C.CACHE, f"fuser-{s}.pt"))
+        torch.save({"state": f.state_dict(), "key_hid": key_hid(args)}, os.path.join(C.CACHE, f"fuser-{s}.pt"))
     meta = {"strategy_selection": res, "chosen": best, "final_val": {"script": a_s, "plain": a_p},
             "steps": args.fuser_steps, "budget": args.fuser_budget, "inputs": inputs, "questions": args.fuser_questions,
             "distill_keys": args.fuser_distill_keys, "distill_query": args.fuser_distill_query,
-            "distill_attn": args.fuser_distill_attn}
+            "distill_attn": args.fuser_distill_attn, "fit": args.fuser_fit, "key_hid": key_hid(args)}
+    if fit is not None:
+        meta.update(fit_passages=args.fuser_fit_passages, fit_epochs=args.fuser_fit_epochs, fit_distance=fit)
     json.dump(meta, open(os.path.join(C.CACHE, "fuser_meta.json"), "w"), indent=1)
     finish_fuser(args, B, toks, fz, meta)
 
@@ -290,6 +322,9 @@ def cached_fuser(args, inputs):
             or meta.get("distill_keys", "as-plain") != args.fuser_distill_keys \
             or meta.get("distill_query", 0.0) != args.fuser_distill_query \
             or meta.get("distill_attn", 0.0) != args.fuser_distill_attn \
+            or meta.get("fit", "train") != args.fuser_fit or meta.get("key_hid") != key_hid(args) \
+            or (args.fuser_fit == "regress" and (meta.get("fit_passages"), meta.get("fit_epochs"))
+                != (args.fuser_fit_passages, args.fuser_fit_epochs)) \
             or (not meta.get("budget") and args.fuser_budget <= 0 and meta.get("steps") != args.fuser_steps):
         return None
     args.fuser_steps = meta["steps"]
@@ -358,13 +393,19 @@ def export_fuser(args, fz, strategy, meta):
            "fuse_prefix": "all_but_last", "bos": {"receiver": bpe.BOS, "sharer": bpe.BOS, "aligned_to": 0},
            "training": {"steps": args.fuser_steps, "batch": args.bs, "optimizer": "AdamW lr 1e-3 wd 0.01, warmup 50, linear decay to 0.1",
                         "gate": "Gumbel-sigmoid, tau 1.0 -> 0.05 (geometric), hard gate_logit>0 at inference",
-                        "data": f"LinkQA-context train split, {args.fuser_script_share:.0%} script passages, the rest plain"
+                        "data": (f"first every K and V path fitted by regression (AdamW, cosine lr 1e-3, batches of 512 "
+                                 f"token rows, {args.fuser_fit_epochs} epochs) to the receiver's own K/V of the plain twin "
+                                 f"(keys turned by RoPE to the fused position), on {args.fuser_fit_passages} train-split "
+                                 f"passages in the script and the same in plain text; then {args.fuser_steps} steps on "
+                                 if args.fuser_fit == "regress" else "")
+                                + f"LinkQA-context train split, {args.fuser_script_share:.0%} script passages, the rest plain"
                                 + (", questions only about attributes two or more people show"
                                    if args.fuser_questions == "contested" else "") + "; loss = receiver CE on ' answer' + eos"
                                 + (f" + {args.fuser_distill:g} x scaled MSE of the fused K/V to the receiver's own K/V of the plain twin passage"
                                    + (", keys turned by RoPE to the fused position" if args.fuser_distill_keys == "rerotated" else "")
                                    if args.fuser_distill > 0 else ""),
-                        "frozen": ["rx", "sx"], "hidden": 192, "blocks": 2, "seed": 44,
+                        "frozen": ["rx", "sx"], "hidden": 192, "key_hidden": [p.fc1[0].in_features for p in fz.kp],
+                        "blocks": 2, "seed": 44,
                         "gate_logits": fz.gate_logit.detach().tolist(), **meta}}
     json.dump(man, open(os.path.join(d, "fuser.json"), "w"), indent=1)
     fz.to(C.DEV)
@@ -399,8 +440,9 @@ def c2c_goldens(B, toks, strategy):
 
 
 def load_fuser(strategy):
-    fz = FZ.Fuser(nets.RX_CONFIG, nets.SX_CONFIG, layer_map())
-    fz.load_state_dict(torch.load(os.path.join(C.CACHE, f"fuser-{strategy}.pt"), map_location="cpu")["state"])
+    st = torch.load(os.path.join(C.CACHE, f"fuser-{strategy}.pt"), map_location="cpu")
+    fz = FZ.Fuser(nets.RX_CONFIG, nets.SX_CONFIG, layer_map(), key_hid=st.get("key_hid"))
+    fz.load_state_dict(st["state"])
     return fz.to(C.DEV).eval()
 
 

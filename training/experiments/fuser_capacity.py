@@ -9,11 +9,9 @@ path answers far better than the fuser's width, the fuser is too small (or too b
 the keys the receiver needs cannot be computed per token from these inputs.
 usage: LL_CACHE=... [LL_ALIGN=last] [NTRAIN=1500] [EPOCHS=4] [LL_TAG=x] fuser_capacity.py RX_LAYER HID [HID ...]"""
 import json
-import math
 import os
 import random
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -22,34 +20,12 @@ import torch  # noqa: E402
 import build as B  # noqa: E402
 import common as C  # noqa: E402
 import fuser as FZ  # noqa: E402
+import fuser_fit  # noqa: E402
+from fuser_fit import rows  # noqa: E402
 import stages2  # noqa: E402
 import world as W  # noqa: E402
 
 ALIGN = os.environ.get("LL_ALIGN", "last")
-
-
-class Capture:
-    """stands in for a fuser inside fuser.fused_past: keeps the receiver's own past and the gathered sharer K/V."""
-
-    def __call__(self, rpast, g):
-        self.rpast, self.g = rpast, g
-        return rpast
-
-
-def features(rx, sx, toks, prompts, twins, rl, sl):
-    """rx's own K at layer rl, the sharer's K at layer sl gathered at the aligned bytes, the turned target K."""
-    d = FZ.prepare(toks[0], toks[1], prompts, ALIGN)
-    cap = Capture()
-    with torch.no_grad():
-        _, pam = FZ.fused_past(rx, sx, cap, d)
-        tgt = FZ.plain_targets(rx, toks[0], prompts, twins, pam.shape[1], True)
-    return cap.rpast, cap.g, tgt, pam
-
-
-def rows(x, pam):
-    """[B, H, T, D] -> [N, H, 1, D] over the valid positions."""
-    B, H, T, D = x.shape
-    return x.permute(0, 2, 1, 3)[pam.bool()].reshape(-1, H, 1, D)
 
 
 def main():
@@ -66,8 +42,8 @@ def main():
     R, S, Y = [], [], []
     for b0 in range(0, ntrain, 32):
         ch = items[b0:b0 + 32]
-        own, g, tgt, pam = features(rx, sx, toks, [w.ctx_prompt(it["passage_script"], it["question"]) for it in ch],
-                                    [w.ctx_prompt(it["passage_plain"], it["question"]) for it in ch], rl, sl)
+        own, g, tgt, pam = fuser_fit.features(rx, sx, toks, [w.ctx_prompt(it["passage_script"], it["question"]) for it in ch],
+                                              [w.ctx_prompt(it["passage_plain"], it["question"]) for it in ch], ALIGN)
         R.append(rows(own[rl][0], pam))
         S.append(rows(g[sl][0], pam))
         Y.append(rows(tgt[rl][0], pam))
@@ -83,25 +59,8 @@ def main():
     for hid in hids:
         torch.manual_seed(0)
         path = FZ.KVPath(R.shape[1], R.shape[3], S.shape[1], S.shape[3], hid=hid, blocks=2)
-        opt = torch.optim.AdamW(path.parameters(), lr=1e-3, weight_decay=0.01)
-        n, bs = R.shape[0], 512
-        total = epochs * math.ceil(n / bs)
-        step, t0 = 0, time.time()
-        for ep in range(epochs):
-            perm = torch.randperm(n)
-            tot = 0.0
-            for b0 in range(0, n, bs):
-                ix = perm[b0:b0 + bs]
-                for gr in opt.param_groups:
-                    gr["lr"] = 1e-3 * 0.5 * (1 + math.cos(math.pi * step / total))
-                pred = R[ix] + path(R[ix], S[ix])
-                loss = ((pred - Y[ix]) ** 2).mean() / var
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                tot += loss.item() * len(ix)
-                step += 1
-            print(f"hid {hid} epoch {ep + 1}: train scaled distance {tot / n:.3f} ({time.time() - t0:.0f}s)", flush=True)
+        d = fuser_fit.fit_path(path, R, S, Y, epochs)
+        print(f"hid {hid}: train scaled distance {d:.3f}", flush=True)
         path.eval()
         preds, dist, cnt = [], 0.0, 0
         for b0 in range(0, len(script), 64):
@@ -119,7 +78,7 @@ def main():
                 def __call__(self, rpast, g):
                     return pick(rpast, g)
             preds += FZ.c2c_generate(rx, sx, Fixed(), toks[0], toks[1], ps, ALIGN)
-            own, g, tgt, pam = features(rx, sx, toks, ps, qs, rl, sl)
+            own, g, tgt, pam = fuser_fit.features(rx, sx, toks, ps, qs, ALIGN)
             with torch.no_grad():
                 k = own[rl][0] + path(own[rl][0], g[sl][0])
             mm = pam.float()[:, None, :, None]
