@@ -529,9 +529,12 @@ def parser():
     ap.add_argument("--fuser-fit-passages", type=int, default=1500,
                     help="--fuser-fit regress: train-split passages per form (script and plain) whose K/V it fits on")
     ap.add_argument("--fuser-fit-epochs", type=int, default=4, help="--fuser-fit regress: epochs over those rows")
+    ap.add_argument("--fuser-hid", type=int, default=192,
+                    help="the fuser paths' hidden width (the value paths', and the key paths' where --fuser-key-hid "
+                         "is empty)")
     ap.add_argument("--fuser-key-hid", default="",
                     help="the key paths' hidden width per receiver layer, comma-separated (e.g. 192,192,768,192); "
-                         "empty = 192 everywhere. rx's layer-2 keys carry the owner it binds with and need width "
+                         "empty = --fuser-hid everywhere. rx's layer-2 keys carry the owner it binds with and need width "
                          "(training/experiments/fuser_capacity.py)")
     ap.add_argument("--fuser-budget", type=float, default=0.0,
                     help="seconds for fuser training: sets --fuser-steps from a timing on this machine (0 = the flag)")

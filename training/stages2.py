@@ -196,7 +196,7 @@ def key_hid(args):
 
 
 def make_fuser(args):
-    return FZ.Fuser(nets.RX_CONFIG, nets.SX_CONFIG, layer_map(), key_hid=key_hid(args)).to(C.DEV)
+    return FZ.Fuser(nets.RX_CONFIG, nets.SX_CONFIG, layer_map(), hid=args.fuser_hid, key_hid=key_hid(args)).to(C.DEV)
 
 
 def train_fuser(args, w, rx, sx, toks, strategy, steps_total, steps_from=0, fz=None, opt=None, seed=44):
@@ -290,11 +290,13 @@ def stage_fuser(args, B, w, toks):
     trained = {s: f for s, (f, _) in fz_by.items()}
     trained[best] = fz
     for s, f in trained.items():
-        torch.save({"state": f.state_dict(), "key_hid": key_hid(args)}, os.path.join(C.CACHE, f"fuser-{s}.pt"))
+        torch.save({"state": f.state_dict(), "key_hid": key_hid(args), "hid": args.fuser_hid},
+                   os.path.join(C.CACHE, f"fuser-{s}.pt"))
     meta = {"strategy_selection": res, "chosen": best, "final_val": {"script": a_s, "plain": a_p},
             "steps": args.fuser_steps, "budget": args.fuser_budget, "inputs": inputs, "questions": args.fuser_questions,
             "distill_keys": args.fuser_distill_keys, "distill_query": args.fuser_distill_query,
-            "distill_attn": args.fuser_distill_attn, "fit": args.fuser_fit, "key_hid": key_hid(args)}
+            "distill_attn": args.fuser_distill_attn, "fit": args.fuser_fit, "key_hid": key_hid(args),
+            "hid": args.fuser_hid}
     if fit is not None:
         meta.update(fit_passages=args.fuser_fit_passages, fit_epochs=args.fuser_fit_epochs, fit_distance=fit)
     json.dump(meta, open(os.path.join(C.CACHE, "fuser_meta.json"), "w"), indent=1)
@@ -323,6 +325,7 @@ def cached_fuser(args, inputs):
             or meta.get("distill_query", 0.0) != args.fuser_distill_query \
             or meta.get("distill_attn", 0.0) != args.fuser_distill_attn \
             or meta.get("fit", "train") != args.fuser_fit or meta.get("key_hid") != key_hid(args) \
+            or meta.get("hid", 192) != args.fuser_hid \
             or (args.fuser_fit == "regress" and (meta.get("fit_passages"), meta.get("fit_epochs"))
                 != (args.fuser_fit_passages, args.fuser_fit_epochs)) \
             or (not meta.get("budget") and args.fuser_budget <= 0 and meta.get("steps") != args.fuser_steps):
@@ -404,7 +407,8 @@ def export_fuser(args, fz, strategy, meta):
                                 + (f" + {args.fuser_distill:g} x scaled MSE of the fused K/V to the receiver's own K/V of the plain twin passage"
                                    + (", keys turned by RoPE to the fused position" if args.fuser_distill_keys == "rerotated" else "")
                                    if args.fuser_distill > 0 else ""),
-                        "frozen": ["rx", "sx"], "hidden": 192, "key_hidden": [p.fc1[0].in_features for p in fz.kp],
+                        "frozen": ["rx", "sx"], "hidden": fz.vp[0].fc1[0].in_features,
+                        "key_hidden": [p.fc1[0].in_features for p in fz.kp],
                         "blocks": 2, "seed": 44,
                         "gate_logits": fz.gate_logit.detach().tolist(), **meta}}
     json.dump(man, open(os.path.join(d, "fuser.json"), "w"), indent=1)
@@ -441,7 +445,7 @@ def c2c_goldens(B, toks, strategy):
 
 def load_fuser(strategy):
     st = torch.load(os.path.join(C.CACHE, f"fuser-{strategy}.pt"), map_location="cpu")
-    fz = FZ.Fuser(nets.RX_CONFIG, nets.SX_CONFIG, layer_map(), key_hid=st.get("key_hid"))
+    fz = FZ.Fuser(nets.RX_CONFIG, nets.SX_CONFIG, layer_map(), hid=st.get("hid", 192), key_hid=st.get("key_hid"))
     fz.load_state_dict(st["state"])
     return fz.to(C.DEV).eval()
 
