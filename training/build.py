@@ -307,6 +307,19 @@ def owner_layer(args):
     return n if args.sx_owner_layer < 0 else args.sx_owner_layer
 
 
+def lm_loss_with_layer(m, tok, items, lm_weight, layer):
+    """the LM loss of items ((segments, labels...) pairs), the residual stream after `layer` and the padded
+    sequence length, for an auxiliary head (OwnerHead, experiments/sx_answer.py's AnswerHead)."""
+    batch = C.lm_batch(tok, [it[0] for it in items], lm_weight)
+    seen = []
+    hook = m.layers[layer].register_forward_hook(lambda mod, inp, out: seen.append(out[0]))
+    try:
+        lm = C.lm_loss(m, batch)
+    finally:
+        hook.remove()
+    return lm, seen[0], batch[0].shape[1]
+
+
 class OwnerHead(torch.nn.Module):
     """An auxiliary objective for rx (phases a and b, --rx-owner-weight) and sx (phase b or c, off by default): at
     every token of every value word in a passage (and of each person's last name), a linear head on the residual
@@ -341,18 +354,12 @@ class OwnerHead(torch.nn.Module):
         return yf, yl
 
     def loss(self, m, tok, items, lm_weight):
-        batch = C.lm_batch(tok, [it[0] for it in items], lm_weight)
-        seen = []
-        hook = m.layers[self.layer].register_forward_hook(lambda mod, inp, out: seen.append(out[0]))
-        try:
-            lm = C.lm_loss(m, batch)
-        finally:
-            hook.remove()
-        yf, yl = self.labels(tok, items, batch[0].shape[1])
+        lm, hidden, L = lm_loss_with_layer(m, tok, items, lm_weight, self.layer)
+        yf, yl = self.labels(tok, items, L)
         if (yf >= 0).sum() == 0:
             self.last_aux = 0.0
             return lm
-        z = self.proj(seen[0])
+        z = self.proj(hidden)
         aux = (F.cross_entropy(z[..., :self.nf].reshape(-1, self.nf), yf.reshape(-1).to(z.device), ignore_index=-100)
                + F.cross_entropy(z[..., self.nf:].reshape(-1, z.shape[-1] - self.nf), yl.reshape(-1).to(z.device),
                                  ignore_index=-100))

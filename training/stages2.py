@@ -262,11 +262,6 @@ def stage_fuser(args, B, w, toks):
         fz0 = make_fuser(args)
         fit = fuser_fit.fit_fuser(fz0, rx, sx, toks, w, args.fuser_alignment, args.fuser_fit_passages,
                                   args.fuser_fit_epochs, log=log)
-        if args.fuser_steps == 0:
-            fz0.eval()
-            a_s, _ = c2c_acc(rx, sx, fz0, toks, vs, args.fuser_alignment)
-            a_p, _ = c2c_acc(rx, sx, fz0, toks, vp, args.fuser_alignment)
-            log(f"fuser fitted ({args.fuser_alignment}): val script {a_s:.4f} plain {a_p:.4f}")
     if args.fuser_alignment == "auto":
         sel = max(1, args.fuser_steps // 4)
         for s in STRATEGIES:  # compare strategies after `sel` steps each, on val
@@ -282,9 +277,9 @@ def stage_fuser(args, B, w, toks):
         best, sel, fz, opt = args.fuser_alignment, 0, (fz0 if fit is not None else None), None
     if fit is None or args.fuser_steps > 0:
         fz, opt = train_fuser(args, w, rx, sx, toks, best, args.fuser_steps, steps_from=sel, fz=fz, opt=opt)
-        fz.eval()
-        a_s, _ = c2c_acc(rx, sx, fz, toks, vs, best)
-        a_p, _ = c2c_acc(rx, sx, fz, toks, vp, best)
+    fz.eval()
+    a_s, _ = c2c_acc(rx, sx, fz, toks, vs, best)
+    a_p, _ = c2c_acc(rx, sx, fz, toks, vp, best)
     log(f"fuser final ({best}): val script {a_s:.4f} plain {a_p:.4f}")
     # keep the runner-up (short-trained) fuser, when selection trained one, for the per-strategy reference numbers
     trained = {s: f for s, (f, _) in fz_by.items()}

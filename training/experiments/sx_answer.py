@@ -18,7 +18,6 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 import build as B  # noqa: E402
-import common as C  # noqa: E402
 import nets  # noqa: E402
 import world as W  # noqa: E402
 
@@ -56,18 +55,12 @@ class AnswerHead(torch.nn.Module):
         return y
 
     def loss(self, m, tok, items, lm_weight):
-        batch = C.lm_batch(tok, [it[0] for it in items], lm_weight)
-        seen = []
-        hook = m.layers[self.layer].register_forward_hook(lambda mod, inp, out: seen.append(out[0]))
-        try:
-            lm = C.lm_loss(m, batch)
-        finally:
-            hook.remove()
-        y = self.labels(tok, items, batch[0].shape[1])
+        lm, hidden, L = B.lm_loss_with_layer(m, tok, items, lm_weight, self.layer)
+        y = self.labels(tok, items, L)
         if (y >= 0).sum() == 0:
             self.last_aux = 0.0
             return lm
-        z = self.proj(seen[0])
+        z = self.proj(hidden)
         aux = F.cross_entropy(z.reshape(-1, z.shape[-1]), y.reshape(-1).to(z.device), ignore_index=-100)
         self.last_aux = aux.item()
         return lm + self.weight * aux
