@@ -496,28 +496,31 @@ def parser():
     ap.add_argument("--sx-budget", type=float, default=0.0,
                     help="seconds for sx phases a + b: sets --sx-steps/--sx2-steps from a timing on this machine "
                          "(0 = use the step flags)")
-    ap.add_argument("--sx3-owner-weight", type=float, default=0.0,
-                    help="owner objective in sx phase c; 0 (default) adds nothing to the loss or the gradients, so "
-                         "phase c is phase b continued (the head still runs: the adopted sharer was trained that way)")
+    ap.add_argument("--sx3-owner-weight", type=float, default=0.5,
+                    help="owner objective in sx phase c: 0.5 since session 15 (the sharer must hold who owns each "
+                         "value for the fuser to carry it; README point 10); 0 adds nothing to the loss or the "
+                         "gradients, so phase c is phase b continued (the session 12-14 sharer)")
     ap.add_argument("--rxft-steps", type=int, default=400)
     ap.add_argument("--reverse-share", type=float, default=1 / 3,
                     help="share of rx and sx context-task training questions asked reversed (value -> person); "
                          "0 = the 2026-11-25 models' recipe")
-    ap.add_argument("--fuser-steps", type=int, default=1200)
+    ap.add_argument("--fuser-steps", type=int, default=150,
+                    help="end-to-end steps (answer CE + distillation); after --fuser-fit regress 150 since session "
+                         "15 (1200 from scratch before)")
     ap.add_argument("--fuser-script-share", type=float, default=0.5,
                     help="share of fuser training passages in the script (the rest plain); rx alone already answers "
                          "plain passages, so the script is where the fuser has to learn")
     ap.add_argument("--fuser-questions", choices=["contested", "all"], default="all",
                     help="fuser training: contested = only questions about attributes two or more people of the "
                          "passage show (the lever that made rx and sx bind); all = any shown attribute")
-    ap.add_argument("--fuser-alignment", choices=["auto", "last", "first", "word"], default="first",
+    ap.add_argument("--fuser-alignment", choices=["auto", "last", "first", "word"], default="auto",
                     help="auto: train each alignment for a quarter of the steps, pick on val, train the winner on; "
                          "otherwise train only the one given; word (the last character of the token's word, "
                          "lookahead) is for experiments: it is not exported, the product's aligner lacks it")
     ap.add_argument("--fuser-distill", type=float, default=1.0,
                     help="weight of the fuser's auxiliary loss toward the receiver's own K/V of each passage's plain "
                          "twin (0 = answer cross-entropy only, the paper's loss)")
-    ap.add_argument("--fuser-distill-keys", choices=["rerotated", "as-plain"], default="as-plain",
+    ap.add_argument("--fuser-distill-keys", choices=["rerotated", "as-plain"], default="rerotated",
                     help="distillation target for the fused keys: rerotated = the plain twin's key turned by RoPE to "
                          "the fused token's own position (the key the receiver would hold there); as-plain = the plain "
                          "twin's key at its own position (session 6-12 fusers; a receiver given those keys answers 0%%)")
@@ -528,18 +531,24 @@ def parser():
                     help="weight of an auxiliary loss on where the receiver looks: KL of its attention at the last "
                          "prompt token and the answer over its own cache of the plain twin to that over the fused "
                          "cache (summed onto the plain tokens; 0 = off)")
-    ap.add_argument("--fuser-fit", choices=["train", "regress"], default="train",
+    ap.add_argument("--fuser-fit", choices=["train", "regress"], default="regress",
                     help="train: the fuser is trained end to end (answer CE + the distillation terms) for "
                          "--fuser-steps; regress: first every K and V path is fitted by regression to the turned "
                          "distillation target (training/fuser_fit.py), then --fuser-steps of end-to-end training "
                          "follow (0 = none). Needs a fixed --fuser-alignment")
-    ap.add_argument("--fuser-fit-passages", type=int, default=1500,
+    ap.add_argument("--fuser-lr", type=float, default=None,
+                    help="peak learning rate of the end-to-end steps; default 1e-3 with --fuser-fit train (from "
+                         "scratch), 1e-4 with --fuser-fit regress (on top of the fit, which a larger rate undoes)")
+    ap.add_argument("--fuser-tau0", type=float, default=None,
+                    help="starting Gumbel-sigmoid temperature of the gates (annealed to 0.05); default 1.0 with "
+                         "--fuser-fit train, 0.2 with --fuser-fit regress")
+    ap.add_argument("--fuser-fit-passages", type=int, default=2000,
                     help="--fuser-fit regress: train-split passages per form (script and plain) whose K/V it fits on")
     ap.add_argument("--fuser-fit-epochs", type=int, default=4, help="--fuser-fit regress: epochs over those rows")
-    ap.add_argument("--fuser-hid", type=int, default=192,
+    ap.add_argument("--fuser-hid", type=int, default=384,
                     help="the fuser paths' hidden width (the value paths', and the key paths' where --fuser-key-hid "
                          "is empty)")
-    ap.add_argument("--fuser-key-hid", default="",
+    ap.add_argument("--fuser-key-hid", default="192,192,1024,192",
                     help="the key paths' hidden width per receiver layer, comma-separated (e.g. 192,192,768,192); "
                          "empty = --fuser-hid everywhere. rx's layer-2 keys carry the owner it binds with and need width "
                          "(training/experiments/fuser_capacity.py)")

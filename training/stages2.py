@@ -195,11 +195,21 @@ def key_hid(args):
     return hid
 
 
+def e2e_schedule(args):
+    """(peak lr, starting gate temperature) of the end-to-end steps: gentler after a fit (build.py --fuser-lr)."""
+    fitted = args.fuser_fit == "regress"
+    return (args.fuser_lr if args.fuser_lr is not None else (1e-4 if fitted else 1e-3),
+            args.fuser_tau0 if args.fuser_tau0 is not None else (0.2 if fitted else 1.0))
+
+
 def make_fuser(args):
     return FZ.Fuser(nets.RX_CONFIG, nets.SX_CONFIG, layer_map(), hid=args.fuser_hid, key_hid=key_hid(args)).to(C.DEV)
 
 
-def train_fuser(args, w, rx, sx, toks, strategy, steps_total, steps_from=0, fz=None, opt=None, seed=44):
+def train_fuser(args, w, rx, sx, toks, strategy, steps_total, steps_from=0, fz=None, opt=None, seed=44, lr0=1e-3,
+                tau0=1.0):
+    """end-to-end steps (fuser.fused_loss): lr0 with 50 warmup steps and linear decay to 0.1 x; the Gumbel-sigmoid
+    temperature annealed from tau0 to 0.05 over args.fuser_steps."""
     if fz is None:
         torch.manual_seed(seed)
         fz = make_fuser(args)
@@ -211,8 +221,8 @@ def train_fuser(args, w, rx, sx, toks, strategy, steps_total, steps_from=0, fz=N
         if step > steps_total:
             break
         frac = step / args.fuser_steps
-        fz.tau = 1.0 * (0.05 / 1.0) ** frac  # annealed Gumbel-sigmoid temperature 1.0 -> 0.05
-        lr = 1e-3 * min(1.0, step / 50) * (0.1 + 0.9 * (1 - frac))
+        fz.tau = tau0 * (0.05 / tau0) ** frac
+        lr = lr0 * min(1.0, step / 50) * (0.1 + 0.9 * (1 - frac))
         for g in opt.param_groups:
             g["lr"] = lr
         fz.train()
@@ -256,16 +266,33 @@ def stage_fuser(args, B, w, toks):
         calibrate_fuser(args, w, rx, sx, toks, vs + vp)
     fit = None
     if args.fuser_fit == "regress":
-        if args.fuser_alignment == "auto":
-            raise SystemExit("--fuser-fit regress needs a fixed --fuser-alignment (last or first)")
-        torch.manual_seed(44)
-        fz0 = make_fuser(args)
-        fit = fuser_fit.fit_fuser(fz0, rx, sx, toks, w, args.fuser_alignment, args.fuser_fit_passages,
-                                  args.fuser_fit_epochs, log=log)
-    if args.fuser_alignment == "auto":
+        # each alignment (auto) or the one given is fitted path by path; with auto the fits are compared on val and
+        # the end-to-end steps go to the winner only
+        cands = STRATEGIES if args.fuser_alignment == "auto" else [args.fuser_alignment]
+        fits = {}
+        for s in cands:
+            f, fits[s] = cached_fit(args, inputs, s)
+            if f is None:
+                torch.manual_seed(44)
+                f = make_fuser(args)
+                fits[s] = fuser_fit.fit_fuser(f, rx, sx, toks, w, s, args.fuser_fit_passages, args.fuser_fit_epochs,
+                                              log=log)
+                torch.save({"state": f.state_dict(), "fit_key": fit_key(args, inputs, s), "distance": fits[s]},
+                           os.path.join(C.CACHE, f"fuser-fit-{s}.pt"))
+            fz_by[s] = (f, None)
+            if len(cands) > 1:
+                a_s, _ = c2c_acc(rx, sx, f, toks, vs, s)
+                a_p, _ = c2c_acc(rx, sx, f, toks, vp, s)
+                res[s] = {"val_script": a_s, "val_plain": a_p, "steps": 0, "fitted": True}
+                log(f"fuser strategy {s} (fitted): val script {a_s:.4f} plain {a_p:.4f}")
+        best = max(cands, key=lambda s: (res[s]["val_script"] + res[s]["val_plain"], s == "last")) \
+            if len(cands) > 1 else cands[0]
+        fit, (fz, opt), sel = fits[best], fz_by[best], 0
+    elif args.fuser_alignment == "auto":
         sel = max(1, args.fuser_steps // 4)
         for s in STRATEGIES:  # compare strategies after `sel` steps each, on val
-            fz, opt = train_fuser(args, w, rx, sx, toks, s, sel)
+            lr0, tau0 = e2e_schedule(args)
+            fz, opt = train_fuser(args, w, rx, sx, toks, s, sel, lr0=lr0, tau0=tau0)
             a_s, _ = c2c_acc(rx, sx, fz, toks, vs, s)
             a_p, _ = c2c_acc(rx, sx, fz, toks, vp, s)
             res[s] = {"val_script": a_s, "val_plain": a_p, "steps": sel}
@@ -274,9 +301,13 @@ def stage_fuser(args, B, w, toks):
         best = max(STRATEGIES, key=lambda s: (res[s]["val_script"] + res[s]["val_plain"], s == "last"))
         fz, opt = fz_by[best]
     else:  # a fixed alignment: no selection, and only that fuser is kept and evaluated
-        best, sel, fz, opt = args.fuser_alignment, 0, (fz0 if fit is not None else None), None
+        best, sel, fz, opt = args.fuser_alignment, 0, None, None
     if fit is None or args.fuser_steps > 0:
-        fz, opt = train_fuser(args, w, rx, sx, toks, best, args.fuser_steps, steps_from=sel, fz=fz, opt=opt)
+        lr0, tau0 = e2e_schedule(args)
+        if fit is not None:  # the same Gumbel noise whether the fits ran here or came from the cache
+            torch.manual_seed(45)
+        fz, opt = train_fuser(args, w, rx, sx, toks, best, args.fuser_steps, steps_from=sel, fz=fz, opt=opt,
+                              lr0=lr0, tau0=tau0)
     fz.eval()
     a_s, _ = c2c_acc(rx, sx, fz, toks, vs, best)
     a_p, _ = c2c_acc(rx, sx, fz, toks, vp, best)
@@ -291,7 +322,7 @@ def stage_fuser(args, B, w, toks):
             "steps": args.fuser_steps, "budget": args.fuser_budget, "inputs": inputs, "questions": args.fuser_questions,
             "distill_keys": args.fuser_distill_keys, "distill_query": args.fuser_distill_query,
             "distill_attn": args.fuser_distill_attn, "fit": args.fuser_fit, "key_hid": key_hid(args),
-            "hid": args.fuser_hid}
+            "hid": args.fuser_hid, "lr": e2e_schedule(args)[0], "tau0": e2e_schedule(args)[1]}
     if fit is not None:
         meta.update(fit_passages=args.fuser_fit_passages, fit_epochs=args.fuser_fit_epochs, fit_distance=fit)
     json.dump(meta, open(os.path.join(C.CACHE, "fuser_meta.json"), "w"), indent=1)
@@ -304,6 +335,26 @@ def finish_fuser(args, B, toks, fz, meta):
         return
     export_fuser(args, fz, meta["chosen"], meta)
     c2c_goldens(B, toks, meta["chosen"])
+
+
+def fit_key(args, inputs, strategy):
+    return {"inputs": inputs, "alignment": strategy, "hid": args.fuser_hid, "key_hid": key_hid(args),
+            "passages": args.fuser_fit_passages, "epochs": args.fuser_fit_epochs}
+
+
+def cached_fit(args, inputs, strategy):
+    """a fit of this alignment, widths and data on exactly the cached rx.pt and sx.pt (a fit takes ~10 min on 2
+    cores; a run stopped after it resumes from here), else (None, None)."""
+    p = os.path.join(C.CACHE, f"fuser-fit-{strategy}.pt")
+    if args.retrain or not os.path.exists(p):
+        return None, None
+    ck = torch.load(p, map_location="cpu")
+    if ck["fit_key"] != fit_key(args, inputs, strategy):
+        return None, None
+    f = make_fuser(args)
+    f.load_state_dict(ck["state"])
+    log(f"fuser fit ({strategy}): cached")
+    return f, ck["distance"]
 
 
 def cached_fuser(args, inputs):
@@ -321,6 +372,7 @@ def cached_fuser(args, inputs):
             or meta.get("distill_attn", 0.0) != args.fuser_distill_attn \
             or meta.get("fit", "train") != args.fuser_fit or meta.get("key_hid") != key_hid(args) \
             or meta.get("hid", 192) != args.fuser_hid \
+            or (meta.get("lr", 1e-3), meta.get("tau0", 1.0)) != e2e_schedule(args) \
             or (args.fuser_fit == "regress" and (meta.get("fit_passages"), meta.get("fit_epochs"))
                 != (args.fuser_fit_passages, args.fuser_fit_epochs)) \
             or (not meta.get("budget") and args.fuser_budget <= 0 and meta.get("steps") != args.fuser_steps):
@@ -389,8 +441,10 @@ def export_fuser(args, fz, strategy, meta):
            "sharer": {"id": "sx", "sha256": sha256(os.path.join(C.MODELS, "sx", "model.onnx"))},
            "layer_map": fz.layer_map, "gates": gates, "graphs": graphs, "alignment": strategy,
            "fuse_prefix": "all_but_last", "bos": {"receiver": bpe.BOS, "sharer": bpe.BOS, "aligned_to": 0},
-           "training": {"steps": args.fuser_steps, "batch": args.bs, "optimizer": "AdamW lr 1e-3 wd 0.01, warmup 50, linear decay to 0.1",
-                        "gate": "Gumbel-sigmoid, tau 1.0 -> 0.05 (geometric), hard gate_logit>0 at inference",
+           "training": {"steps": args.fuser_steps, "batch": args.bs, "optimizer": f"AdamW lr {e2e_schedule(args)[0]:g} wd 0.01, warmup 50, linear decay to 0.1",
+                        "gate": (f"Gumbel-sigmoid, tau {e2e_schedule(args)[1]:g} -> 0.05 (geometric), hard gate_logit>0 at "
+                                 "inference" + ("; the fit opens every gate (logit 1)" if args.fuser_fit == "regress"
+                                                else "")),
                         "data": (f"first every K and V path fitted by regression (AdamW, cosine lr 1e-3, batches of 512 "
                                  f"token rows, {args.fuser_fit_epochs} epochs) to the receiver's own K/V of the plain twin "
                                  f"(keys turned by RoPE to the fused position), on {args.fuser_fit_passages} train-split "
