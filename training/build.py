@@ -193,9 +193,11 @@ def sx_task_batch(w, rng, B, p_rev=0.0, with_owners=False, contested=False):
 
 # ---------------------------------------------------------------- LM training ------------------------------------
 def train_lm(args, w, mid, cfg, tok, batch_fn, val_rows, steps, lr, init=None, target=None, seed=0, eval_every=250,
-             lm_weight=0.2, aux=None):
+             lm_weight=0.2, aux=None, head_warmup=0):
     """trains, keeps the checkpoint best on val; stops early when val >= target twice. aux (e.g. OwnerHead): an
-    extra trained module whose loss(m, tok, items, lm_weight) replaces the plain LM loss."""
+    extra trained module whose loss(m, tok, items, lm_weight) replaces the plain LM loss; head_warmup > 0: for that
+    many first steps only aux's parameters learn (the model's learning rate is 0), so that a fresh head's large loss
+    does not push the trained model around before the head itself has learned."""
     ck = os.path.join(C.CACHE, mid + ".pt")
     if os.path.exists(ck) and not args.retrain:
         st = torch.load(ck, map_location="cpu")
@@ -211,7 +213,11 @@ def train_lm(args, w, mid, cfg, tok, batch_fn, val_rows, steps, lr, init=None, t
         m.load_state_dict(init.state_dict())
     m.to(C.DEV)
     params = list(m.parameters()) + ([] if aux is None else list(aux.to(C.DEV).parameters()))
-    opt = torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.98), weight_decay=0.05)
+    if head_warmup > 0 and aux is not None:
+        opt = torch.optim.AdamW([{"params": list(m.parameters())}, {"params": list(aux.parameters())}], lr=lr,
+                                betas=(0.9, 0.98), weight_decay=0.05)
+    else:
+        opt = torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.98), weight_decay=0.05)
     rng = random.Random(seed + 1)
     warm = min(100, steps // 10)
     best, best_state, hits, hist = -1.0, None, 0, []
@@ -222,6 +228,8 @@ def train_lm(args, w, mid, cfg, tok, batch_fn, val_rows, steps, lr, init=None, t
         f = step / warm if step <= warm else 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * (step - warm) / (steps - warm)))
         for g in opt.param_groups:
             g["lr"] = lr * f
+        if step <= head_warmup and len(opt.param_groups) > 1:
+            opt.param_groups[0]["lr"] = 0.0
         m.train()
         if aux is None:
             loss = C.lm_loss(m, C.lm_batch(tok, batch_fn(rng), lm_weight))
@@ -400,7 +408,8 @@ def get_sx(args, w, toks):
         return b
     head = OwnerHead(w, nets.SX_CONFIG["hidden_size"], owner_layer(args), args.sx3_owner_weight)
     c = train_lm(args, w, "sx-c", nets.SX_CONFIG, toks[1], lambda rng: heavy(rng, True),
-                 val, args.sx3_steps, 1e-3, seed=24, init=b, lm_weight=0.05, aux=head, eval_every=every(args.sx3_steps))
+                 val, args.sx3_steps, args.sx3_lr, seed=24, init=b, lm_weight=0.05, aux=head, eval_every=every(args.sx3_steps),
+                 head_warmup=args.sx3_head_warmup)
     shutil.copy(os.path.join(C.CACHE, "sx-c.pt"), os.path.join(C.CACHE, "sx.pt"))
     return c
 
@@ -500,6 +509,12 @@ def parser():
                     help="owner objective in sx phase c: 0.5 since session 15 (the sharer must hold who owns each "
                          "value for the fuser to carry it; README point 10); 0 adds nothing to the loss or the "
                          "gradients, so phase c is phase b continued (the session 12-14 sharer)")
+    ap.add_argument("--sx3-lr", type=float, default=1e-3,
+                    help="sx phase c's peak learning rate (1e-3: the committed sharer)")
+    ap.add_argument("--sx3-head-warmup", type=int, default=0,
+                    help="sx phase c: the first N steps train only the owner head (the sharer's learning rate 0); "
+                         "0 = off (the committed sharer). An experiment on the owner objective's cost to plain "
+                         "passages and text relay (README point 11)")
     ap.add_argument("--rxft-steps", type=int, default=400)
     ap.add_argument("--reverse-share", type=float, default=1 / 3,
                     help="share of rx and sx context-task training questions asked reversed (value -> person); "
