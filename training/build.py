@@ -529,8 +529,8 @@ def parser():
                     help="fuser training: contested = only questions about attributes two or more people of the "
                          "passage show (the lever that made rx and sx bind); all = any shown attribute")
     ap.add_argument("--fuser-alignment", choices=["auto", "last", "first", "word"], default="auto",
-                    help="auto: train each alignment for a quarter of the steps, pick on val, train the winner on; "
-                         "otherwise train only the one given; word (the last character of the token's word, "
+                    help="auto: make a fuser for each alignment (fitted with --fuser-fit regress, a quarter of the "
+                         "steps with train), pick on val, go on with the winner; otherwise make only the one given; word (the last character of the token's word, "
                          "lookahead) is for experiments: it is not exported, the product's aligner lacks it")
     ap.add_argument("--fuser-distill", type=float, default=1.0,
                     help="weight of the fuser's auxiliary loss toward the receiver's own K/V of each passage's plain "
@@ -550,7 +550,7 @@ def parser():
                     help="train: the fuser is trained end to end (answer CE + the distillation terms) for "
                          "--fuser-steps; regress: first every K and V path is fitted by regression to the turned "
                          "distillation target (training/fuser_fit.py), then --fuser-steps of end-to-end training "
-                         "follow (0 = none). Needs a fixed --fuser-alignment")
+                         "follow (0 = none)")
     ap.add_argument("--fuser-lr", type=float, default=None,
                     help="peak learning rate of the end-to-end steps; default 1e-3 with --fuser-fit train (from "
                          "scratch), 1e-4 with --fuser-fit regress (on top of the fit, which a larger rate undoes)")

@@ -255,6 +255,7 @@ def stage_fuser(args, B, w, toks):
     vs = [r for r in val if r["form"] == "script"][:args.fuser_val]
     vp = [r for r in val if r["form"] == "plain"][:args.fuser_val]
     res, fz_by = {}, {}
+    lr0, tau0 = e2e_schedule(args)
     inputs = {mid: sha256(os.path.join(C.CACHE, mid + ".pt")) for mid in ("rx", "sx")}
     cached = cached_fuser(args, inputs)
     if cached is not None:
@@ -291,7 +292,6 @@ def stage_fuser(args, B, w, toks):
     elif args.fuser_alignment == "auto":
         sel = max(1, args.fuser_steps // 4)
         for s in STRATEGIES:  # compare strategies after `sel` steps each, on val
-            lr0, tau0 = e2e_schedule(args)
             fz, opt = train_fuser(args, w, rx, sx, toks, s, sel, lr0=lr0, tau0=tau0)
             a_s, _ = c2c_acc(rx, sx, fz, toks, vs, s)
             a_p, _ = c2c_acc(rx, sx, fz, toks, vp, s)
@@ -303,7 +303,6 @@ def stage_fuser(args, B, w, toks):
     else:  # a fixed alignment: no selection, and only that fuser is kept and evaluated
         best, sel, fz, opt = args.fuser_alignment, 0, None, None
     if fit is None or args.fuser_steps > 0:
-        lr0, tau0 = e2e_schedule(args)
         if fit is not None:  # the same Gumbel noise whether the fits ran here or came from the cache
             torch.manual_seed(45)
         fz, opt = train_fuser(args, w, rx, sx, toks, best, args.fuser_steps, steps_from=sel, fz=fz, opt=opt,
@@ -322,7 +321,7 @@ def stage_fuser(args, B, w, toks):
             "steps": args.fuser_steps, "budget": args.fuser_budget, "inputs": inputs, "questions": args.fuser_questions,
             "distill_keys": args.fuser_distill_keys, "distill_query": args.fuser_distill_query,
             "distill_attn": args.fuser_distill_attn, "fit": args.fuser_fit, "key_hid": key_hid(args),
-            "hid": args.fuser_hid, "lr": e2e_schedule(args)[0], "tau0": e2e_schedule(args)[1]}
+            "hid": args.fuser_hid, "lr": lr0, "tau0": tau0}
     if fit is not None:
         meta.update(fit_passages=args.fuser_fit_passages, fit_epochs=args.fuser_fit_epochs, fit_distance=fit)
     json.dump(meta, open(os.path.join(C.CACHE, "fuser_meta.json"), "w"), indent=1)
@@ -493,8 +492,14 @@ def c2c_goldens(B, toks, strategy):
 
 
 def load_fuser(strategy):
-    st = torch.load(os.path.join(C.CACHE, f"fuser-{strategy}.pt"), map_location="cpu")
-    fz = FZ.Fuser(nets.RX_CONFIG, nets.SX_CONFIG, layer_map(), hid=st.get("hid", 192), key_hid=st.get("key_hid"))
+    return load_fuser_file(os.path.join(C.CACHE, f"fuser-{strategy}.pt"))
+
+
+def load_fuser_file(path):
+    """a saved fuser at the widths it was saved with (`val_hid`: session 14's experiment checkpoints)."""
+    st = torch.load(path, map_location="cpu")
+    fz = FZ.Fuser(nets.RX_CONFIG, nets.SX_CONFIG, layer_map(), hid=st.get("hid", st.get("val_hid", 192)),
+                  key_hid=st.get("key_hid"))
     fz.load_state_dict(st["state"])
     return fz.to(C.DEV).eval()
 

@@ -30,11 +30,7 @@ def main():
     rx, _ = S.load_model("rx")
     sx, _ = S.load_model("sx")
     if len(sys.argv) > 3:
-        ck = torch.load(sys.argv[3], map_location="cpu")  # widths as saved (fuser_regress.py's, build's)
-        fz = FZ.Fuser(S.CFG["rx"], S.CFG["sx"], S.layer_map(), hid=ck.get("hid", ck.get("val_hid", 192)),
-                      key_hid=ck.get("key_hid"))
-        fz.load_state_dict(ck["state"])
-        fz.eval()
+        fz = S.load_fuser_file(sys.argv[3])
     else:
         fz = S.load_fuser(strategy)
     rng = random.Random(909)  # not a seed any training or eval set uses
