@@ -155,10 +155,16 @@ SX_TASKS = [("ctx_script", 0.45), ("ctx_plain", 0.2), ("relay_script", 0.1), ("r
             ("gloss", 0.12), ("know", 0.07), ("know_relay", 0.03)]
 
 
-def sx_task_batch(w, rng, B, p_rev=0.0, with_owners=False, contested=False):
+# the tasks the owner objective of phase c costs the sharer (README point 11): --sx3-keep-share draws from these
+SX_KEEP_TASKS = ("ctx_plain", "relay_script", "relay_plain")
+
+
+def sx_task_batch(w, rng, B, p_rev=0.0, with_owners=False, contested=False, tasks=None):
     """one task per batch; with_owners: items are (segments, owner_spans), the owners empty outside the context
-    task (the draws are the same either way); contested: the context questions as multi_qa(contested=True) asks them."""
-    task = rng.choices([t for t, _ in SX_TASKS], [p for _, p in SX_TASKS])[0]
+    task (the draws are the same either way); contested: the context questions as multi_qa(contested=True) asks them;
+    tasks: draw only from these of SX_TASKS, at their relative weights."""
+    pool = [(t, p) for t, p in SX_TASKS if tasks is None or t in tasks]
+    task = rng.choices([t for t, _ in pool], [p for _, p in pool])[0]
     out = []
     for _ in range(B):
         if task.startswith("ctx"):
@@ -193,11 +199,12 @@ def sx_task_batch(w, rng, B, p_rev=0.0, with_owners=False, contested=False):
 
 # ---------------------------------------------------------------- LM training ------------------------------------
 def train_lm(args, w, mid, cfg, tok, batch_fn, val_rows, steps, lr, init=None, target=None, seed=0, eval_every=250,
-             lm_weight=0.2, aux=None, head_warmup=0):
+             lm_weight=0.2, aux=None, head_warmup=0, on_eval=None):
     """trains, keeps the checkpoint best on val; stops early when val >= target twice. aux (e.g. OwnerHead): an
     extra trained module whose loss(m, tok, items, lm_weight) replaces the plain LM loss; head_warmup > 0: for that
     many first steps only aux's parameters learn (the model's learning rate is 0), so that a fresh head's large loss
-    does not push the trained model around before the head itself has learned."""
+    does not push the trained model around before the head itself has learned. on_eval(step, m, acc): called after
+    each val pass (experiments log more measures there); it does not change which checkpoint is kept."""
     ck = os.path.join(C.CACHE, mid + ".pt")
     if os.path.exists(ck) and not args.retrain:
         st = torch.load(ck, map_location="cpu")
@@ -246,6 +253,8 @@ def train_lm(args, w, mid, cfg, tok, batch_fn, val_rows, steps, lr, init=None, t
             acc = C.accuracy(C.greedy(m, tok, prompts), answers)
             hist.append((step, acc))
             log(f"{mid} step {step} val acc {acc:.4f}")
+            if on_eval is not None:
+                on_eval(step, m, acc)
             if acc > best:
                 best, best_state = acc, {k: v.detach().cpu().clone() for k, v in m.state_dict().items()}
                 torch.save({"model": best_state, "val": best, "step": step, "final": False, "config": cfg}, ck)
@@ -308,6 +317,13 @@ def sx_script_heavy_batch(w, rng, B, p_rev, ctx_share, with_owners=False, contes
         return [multi_qa(w, rng, "script", p_rev=p_rev, with_owners=with_owners, contested=contested)
                 for _ in range(B)]
     return sx_task_batch(w, rng, B, p_rev, with_owners, contested)
+
+
+def sx_heavy(args, w, owners):
+    """phase b's batches (and phase c's, with owners=True): rng, owners -> items."""
+    return lambda rng, owners=owners: sx_script_heavy_batch(
+        w, rng, args.sx_bs, args.reverse_share, args.sx2_ctx_share, with_owners=owners,
+        contested=args.sx_questions == "contested")
 
 
 def owner_layer(args):
@@ -386,9 +402,7 @@ def get_sx(args, w, toks):
         init = nets.make("gpt2", nets.SX_CONFIG)
         init.load_state_dict(torch.load(os.environ["LL_SX_INIT"], map_location="cpu")["model"])
     owners_b = args.sx2_owner_weight > 0
-    heavy = lambda rng, owners=owners_b: sx_script_heavy_batch(  # noqa: E731
-        w, rng, args.sx_bs, args.reverse_share, args.sx2_ctx_share, with_owners=owners,
-        contested=args.sx_questions == "contested")
+    heavy = sx_heavy(args, w, owners_b)
     head_b = OwnerHead(w, nets.SX_CONFIG["hidden_size"], owner_layer(args), args.sx2_owner_weight) if owners_b else None
     if args.sx_budget > 0 and not (os.path.exists(os.path.join(C.CACHE, "sx.pt")) and not args.retrain):
         calibrate_sx(args, toks[1], heavy, head_b, val)
@@ -406,12 +420,25 @@ def get_sx(args, w, toks):
     if args.sx3_steps <= 0:
         shutil.copy(os.path.join(C.CACHE, "sx-b.pt"), os.path.join(C.CACHE, "sx.pt"))
         return b
-    head = OwnerHead(w, nets.SX_CONFIG["hidden_size"], owner_layer(args), args.sx3_owner_weight)
-    c = train_lm(args, w, "sx-c", nets.SX_CONFIG, toks[1], lambda rng: heavy(rng, True),
-                 val, args.sx3_steps, args.sx3_lr, seed=24, init=b, lm_weight=0.05, aux=head, eval_every=every(args.sx3_steps),
-                 head_warmup=args.sx3_head_warmup)
+    c = train_sx3(args, w, toks, b, val, heavy, every(args.sx3_steps))
     shutil.copy(os.path.join(C.CACHE, "sx-c.pt"), os.path.join(C.CACHE, "sx.pt"))
     return c
+
+
+def train_sx3(args, w, toks, b, val, heavy, eval_every, on_eval=None):
+    """phase c from phase b's best sharer b; --sx3-keep-share of its batches are drawn from SX_KEEP_TASKS instead of
+    phase b's mix (0: the committed recipe, whose random draws it leaves untouched)."""
+    head = OwnerHead(w, nets.SX_CONFIG["hidden_size"], owner_layer(args), args.sx3_owner_weight)
+    keep = args.sx3_keep_share
+
+    def batch(rng):
+        if keep > 0 and rng.random() < keep:
+            return sx_task_batch(w, rng, args.sx_bs, args.reverse_share, True,
+                                 args.sx_questions == "contested", SX_KEEP_TASKS)
+        return heavy(rng, True)
+    return train_lm(args, w, "sx-c", nets.SX_CONFIG, toks[1], batch, val, args.sx3_steps, args.sx3_lr, seed=24,
+                    init=b, lm_weight=0.05, aux=head, eval_every=eval_every, head_warmup=args.sx3_head_warmup,
+                    on_eval=on_eval)
 
 
 def calibrate_sx(args, tok, heavy, head, val):
@@ -515,6 +542,10 @@ def parser():
                     help="sx phase c: the first N steps train only the owner head (the sharer's learning rate 0); "
                          "0 = off (the committed sharer). An experiment on the owner objective's cost to plain "
                          "passages and text relay (README point 11)")
+    ap.add_argument("--sx3-keep-share", type=float, default=0.0,
+                    help="sx phase c: this share of the batches are plain context, relay in the script and relay in "
+                         "plain text (SX_KEEP_TASKS, at their phase-a weights), the tasks the owner objective costs; "
+                         "0 = off (the committed sharer). An experiment on README point 11")
     ap.add_argument("--rxft-steps", type=int, default=400)
     ap.add_argument("--reverse-share", type=float, default=1 / 3,
                     help="share of rx and sx context-task training questions asked reversed (value -> person); "
