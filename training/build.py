@@ -331,14 +331,19 @@ def owner_layer(args):
     return n if args.sx_owner_layer < 0 else args.sx_owner_layer
 
 
-def lm_loss_with_layer(m, tok, items, lm_weight, layer):
+def lm_loss_with_layer(m, tok, items, lm_weight, layer, teacher=None, keep=0.0):
     """the LM loss of items ((segments, labels...) pairs), the residual stream after `layer` and the padded
-    sequence length, for an auxiliary head (OwnerHead, experiments/sx_answer.py's AnswerHead)."""
+    sequence length, for an auxiliary head (OwnerHead, experiments/sx_answer.py's AnswerHead). teacher, keep: plus
+    keep x KL(teacher || m) over every token (C.lm_loss)."""
     batch = C.lm_batch(tok, [it[0] for it in items], lm_weight)
     seen = []
     hook = m.layers[layer].register_forward_hook(lambda mod, inp, out: seen.append(out[0]))
     try:
-        lm = C.lm_loss(m, batch)
+        if teacher is None or keep <= 0:
+            lm = C.lm_loss(m, batch)
+        else:
+            lm, kl = C.lm_loss(m, batch, teacher)
+            lm = lm + keep * kl
     finally:
         hook.remove()
     return lm, seen[0], batch[0].shape[1]
@@ -360,6 +365,14 @@ class OwnerHead(torch.nn.Module):
         self.layer, self.weight, self.nf = layer, weight, len(w.first)
         self.proj = torch.nn.Linear(hidden, len(w.first) + len(w.last))
         self.last_aux = 0.0
+        self.teacher, self.keep = None, 0.0  # see keep_outputs_of
+
+    def keep_outputs_of(self, teacher, weight):
+        """adds weight x KL(teacher || model) over every token to the loss, so that the model keeps the teacher's
+        outputs while the owner objective reshapes its lower layers (--sx3-keep-kl). The teacher is not a
+        parameter of this module (it is frozen and not saved with the head)."""
+        object.__setattr__(self, "teacher", teacher)
+        self.keep = weight
 
     @staticmethod
     def labels(tok, items, L):
@@ -378,7 +391,7 @@ class OwnerHead(torch.nn.Module):
         return yf, yl
 
     def loss(self, m, tok, items, lm_weight):
-        lm, hidden, L = lm_loss_with_layer(m, tok, items, lm_weight, self.layer)
+        lm, hidden, L = lm_loss_with_layer(m, tok, items, lm_weight, self.layer, self.teacher, self.keep)
         yf, yl = self.labels(tok, items, L)
         if (yf >= 0).sum() == 0:
             self.last_aux = 0.0
@@ -429,6 +442,13 @@ def train_sx3(args, w, toks, b, val, heavy, eval_every, on_eval=None):
     """phase c from phase b's best sharer b; --sx3-keep-share of its batches are drawn from SX_KEEP_TASKS instead of
     phase b's mix (0: the committed recipe, whose random draws it leaves untouched)."""
     head = OwnerHead(w, nets.SX_CONFIG["hidden_size"], owner_layer(args), args.sx3_owner_weight)
+    if args.sx3_keep_kl > 0:
+        teacher = nets.make("gpt2", nets.SX_CONFIG)
+        teacher.load_state_dict(b.state_dict())
+        teacher.to(C.DEV).eval()
+        for p in teacher.parameters():
+            p.requires_grad_(False)
+        head.keep_outputs_of(teacher, args.sx3_keep_kl)
     keep = args.sx3_keep_share
 
     def batch(rng):
@@ -546,6 +566,10 @@ def parser():
                     help="sx phase c: this share of the batches are plain context, relay in the script and relay in "
                          "plain text (SX_KEEP_TASKS, at their phase-a weights), the tasks the owner objective costs; "
                          "0 = off (the committed sharer). An experiment on README point 11")
+    ap.add_argument("--sx3-keep-kl", type=float, default=0.0,
+                    help="sx phase c: plus this weight x KL(phase b's sharer || the sharer) over every token, so that "
+                         "the sharer keeps phase b's outputs (plain passages, relay) while the owner objective reshapes "
+                         "its lower layers; 0 = off (the committed sharer). An experiment on README point 11")
     ap.add_argument("--rxft-steps", type=int, default=400)
     ap.add_argument("--reverse-share", type=float, default=1 / 3,
                     help="share of rx and sx context-task training questions asked reversed (value -> person); "

@@ -81,11 +81,19 @@ def lm_batch(tok, pairs, lm_weight=0.2):
     return ids, am, pos, w
 
 
-def lm_loss(model, batch):
+def lm_loss(model, batch, teacher=None):
+    """the weighted next-token loss; with a teacher model (frozen), also the mean KL(teacher || model) over every real
+    token's next-token distribution: (loss, kl)."""
     ids, am, pos, w = [x.to(DEV) for x in batch]
     logits, _ = model(ids, am, pos)
     ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1), reduction="none")
-    return (ce * w.reshape(-1)).sum() / w.sum()
+    loss = (ce * w.reshape(-1)).sum() / w.sum()
+    if teacher is None:
+        return loss
+    with torch.no_grad():
+        t = F.log_softmax(teacher(ids, am, pos)[0].float(), -1)
+    kl = F.kl_div(F.log_softmax(logits.float(), -1), t, log_target=True, reduction="none").sum(-1)
+    return loss, (kl * am).sum() / am.sum()
 
 
 @torch.no_grad()
