@@ -339,7 +339,7 @@ def lm_loss_with_layer(m, tok, items, lm_weight, layer, teacher=None, keep=0.0):
     seen = []
     hook = m.layers[layer].register_forward_hook(lambda mod, inp, out: seen.append(out[0]))
     try:
-        if teacher is None or keep <= 0:
+        if teacher is None:
             lm = C.lm_loss(m, batch)
         else:
             lm, kl = C.lm_loss(m, batch, teacher)
@@ -433,12 +433,12 @@ def get_sx(args, w, toks):
     if args.sx3_steps <= 0:
         shutil.copy(os.path.join(C.CACHE, "sx-b.pt"), os.path.join(C.CACHE, "sx.pt"))
         return b
-    c = train_sx3(args, w, toks, b, val, heavy, every(args.sx3_steps))
+    c = train_sx3(args, w, toks, b, val, every(args.sx3_steps))
     shutil.copy(os.path.join(C.CACHE, "sx-c.pt"), os.path.join(C.CACHE, "sx.pt"))
     return c
 
 
-def train_sx3(args, w, toks, b, val, heavy, eval_every, on_eval=None):
+def train_sx3(args, w, toks, b, val, eval_every, on_eval=None):
     """phase c from phase b's best sharer b; --sx3-keep-share of its batches are drawn from SX_KEEP_TASKS instead of
     phase b's mix (0: the committed recipe, whose random draws it leaves untouched)."""
     head = OwnerHead(w, nets.SX_CONFIG["hidden_size"], owner_layer(args), args.sx3_owner_weight)
@@ -449,13 +449,13 @@ def train_sx3(args, w, toks, b, val, heavy, eval_every, on_eval=None):
         for p in teacher.parameters():
             p.requires_grad_(False)
         head.keep_outputs_of(teacher, args.sx3_keep_kl)
-    keep = args.sx3_keep_share
+    keep, heavy = args.sx3_keep_share, sx_heavy(args, w, True)
 
     def batch(rng):
         if keep > 0 and rng.random() < keep:
             return sx_task_batch(w, rng, args.sx_bs, args.reverse_share, True,
                                  args.sx_questions == "contested", SX_KEEP_TASKS)
-        return heavy(rng, True)
+        return heavy(rng)
     return train_lm(args, w, "sx-c", nets.SX_CONFIG, toks[1], batch, val, args.sx3_steps, args.sx3_lr, seed=24,
                     init=b, lm_weight=0.05, aux=head, eval_every=eval_every, head_warmup=args.sx3_head_warmup,
                     on_eval=on_eval)

@@ -43,9 +43,8 @@ def main():
                     "relay": relay, "step": step, "final": True, "config": stages2.CFG["sx"]},
                    os.path.join(C.CACHE, f"sx-c-{tag}-{step}.pt"))
         B.log(f"{tag} step {step}: val script {acc:.4f} relay script {relay:.4f}")
-        m.train()
 
-    B.train_sx3(args, w, toks, b, val, B.sx_heavy(args, w, False), 250, on_eval)
+    B.train_sx3(args, w, toks, b, val, 250, on_eval)
     out = {"flags": flags, "curve": curve}
     path = os.path.join(HERE, "results", f"sx3-keep-{tag}.json")
     json.dump(out, open(path, "w"), indent=1)
